@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install demo test test-sqlite test-postgres lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	mkdir -p var
+	touch $@
+
+install: $(VENV)/.synced
+
+demo: install
+	CONVENER_DEBUG=1 $(BIN)/convener demo
+
+# The suite runs on SQLite, then on PostgreSQL when CONVENER_TEST_DATABASE_URL is set.
+test: install lint
+	$(MAKE) test-sqlite
+	@if [ -n "$$CONVENER_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
+	else echo "CONVENER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-sqlite: install
+	CONVENER_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/convener makemigrations --check --dry-run
+	CONVENER_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	CONVENER_DATABASE_URL=$$CONVENER_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check convener tests
+	$(BIN)/ruff format --check convener tests
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var

@@ -1,0 +1,1 @@
+"""Convener: the leadership registry of a large scientific collaboration."""

@@ -1,0 +1,102 @@
+"""Dates known to a year, a month or a day.
+
+Historical records of who led what often say only "1994-1998" or "2013-09". A
+:class:`PartialDate` keeps what is known and nothing more: it stands for the whole period it
+names, from its earliest to its latest possible day. Comparisons are honest: two partial
+dates are ordered only when every possible day of one lies before every possible day of the
+other; otherwise the answer is "unknown" (``None``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Precision(models.TextChoices):
+    YEAR = "year", _("year")
+    MONTH = "month", _("month")
+    DAY = "day", _("day")
+
+
+_PATTERN = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A calendar date known to ``precision``; ``value`` is the first day of that period."""
+
+    value: dt.date
+    precision: str = Precision.DAY
+
+    def __post_init__(self):
+        if self.precision not in Precision.values:
+            raise ValueError(f"unknown precision {self.precision!r}")
+        if self.precision == Precision.YEAR and (self.value.month, self.value.day) != (1, 1):
+            raise ValueError("a year-precision date must be stored as 1 January")
+        if self.precision == Precision.MONTH and self.value.day != 1:
+            raise ValueError("a month-precision date must be stored as the 1st of the month")
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ``ValueError`` otherwise."""
+        match = _PATTERN.match(text or "")
+        if not match:
+            raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = match.groups()
+        try:
+            if day is not None:
+                return cls(dt.date(int(year), int(month), int(day)), Precision.DAY)
+            if month is not None:
+                return cls(dt.date(int(year), int(month), 1), Precision.MONTH)
+            return cls(dt.date(int(year), 1, 1), Precision.YEAR)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a real calendar date ({exc})") from None
+
+    @classmethod
+    def of(cls, value: dt.date | None, precision: str | None) -> PartialDate | None:
+        if value is None:
+            return None
+        return cls(value, precision or Precision.DAY)
+
+    @property
+    def earliest(self) -> dt.date:
+        return self.value
+
+    @property
+    def latest(self) -> dt.date:
+        if self.precision == Precision.YEAR:
+            return dt.date(self.value.year, 12, 31)
+        if self.precision == Precision.MONTH:
+            last = calendar.monthrange(self.value.year, self.value.month)[1]
+            return self.value.replace(day=last)
+        return self.value
+
+    def is_before(self, other: PartialDate) -> bool | None:
+        """True if surely before, False if surely not before, None if the data cannot say."""
+        if self.latest < other.earliest:
+            return True
+        if self.earliest >= other.latest:
+            return False
+        return None
+
+    def __str__(self) -> str:
+        if self.precision == Precision.YEAR:
+            return f"{self.value.year:04d}"
+        if self.precision == Precision.MONTH:
+            return f"{self.value.year:04d}-{self.value.month:02d}"
+        return self.value.isoformat()
+
+
+def normalize(value: dt.date, precision: str) -> dt.date:
+    """The first day of the period ``value`` falls in, at ``precision``."""
+    if precision == Precision.YEAR:
+        return value.replace(month=1, day=1)
+    if precision == Precision.MONTH:
+        return value.replace(day=1)
+    return value

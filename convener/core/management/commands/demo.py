@@ -1,0 +1,40 @@
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from convener.core.demo import create_demo_accounts
+from convener.people.models import Person
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the demo: migrate the configured database, fill it with a synthetic "
+        "collaboration of 6000 people over 30 years when it is empty, create one demo "
+        "account per role, and serve the site with gunicorn at http://127.0.0.1:8000."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=6000)
+        parser.add_argument("--years", type=int, default=30)
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="prepare, but do not serve")
+
+    def handle(self, *args, **options):
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", verbosity=0, interactive=False)
+        if not Person.objects.exists():
+            self.stdout.write("Creating the synthetic collaboration...")
+            call_command("synth", people=options["people"], years=options["years"], seed=1)
+        accounts = create_demo_accounts()
+        url = f"http://{options['bind']}/"
+        self.stdout.write(self.style.SUCCESS(f"\nConvener demo: {url}"))
+        self.stdout.write("Demo logins (at /admin/login/):")
+        for username, password, label in accounts:
+            self.stdout.write(f"  {username:<10} {password:<16} {label}")
+        sys.stdout.flush()
+        if not options["no_serve"]:
+            os.environ["CONVENER_DEBUG"] = os.environ.get("CONVENER_DEBUG", "1")
+            call_command("serve", bind=options["bind"])

@@ -1,0 +1,11 @@
+from django import template
+
+from convener.core.text import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """Markdown rendered to sanitized HTML."""
+    return render_markdown(text)

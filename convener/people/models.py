@@ -1,0 +1,201 @@
+"""People and institutions: who the collaboration's members are and where they work."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from convener.core.models import Interval
+from convener.core.text import unique_slug
+from convener.core.validators import (
+    normalize_orcid,
+    normalize_ror,
+    validate_orcid,
+    validate_ror,
+)
+
+
+class Institution(models.Model):
+    """A university or laboratory whose people are members of the collaboration."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    ror = models.CharField(
+        _("ROR id"),
+        max_length=9,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_ror],
+        help_text=_("Research Organization Registry id, e.g. 01ggx4157"),
+    )
+    external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("site:institution", args=[self.slug])
+
+    def clean(self):
+        self.ror = normalize_ror(self.ror) or None
+
+    def save(self, *args, **kwargs):
+        self.ror = normalize_ror(self.ror) or None
+        if not self.slug:
+            self.slug = unique_slug(Institution, self.short_name or self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Person(models.Model):
+    """Someone who is or was a member of the collaboration. Only name, pronouns, ORCID iD and
+    leadership roles are public; e-mail and self-identified data never are."""
+
+    name = models.CharField(_("name"), max_length=200)
+    sort_name = models.CharField(_("sort name"), max_length=200, blank=True)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    orcid = models.CharField(
+        _("ORCID iD"),
+        max_length=19,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_orcid],
+        help_text=_("e.g. 0000-0002-1825-0097"),
+    )
+    email = models.EmailField(_("e-mail (private)"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["email"])
+
+    class Meta:
+        ordering = ["sort_name", "name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("site:person", args=[self.slug])
+
+    def clean(self):
+        self.orcid = normalize_orcid(self.orcid) or None
+
+    def save(self, *args, **kwargs):
+        self.orcid = normalize_orcid(self.orcid) or None
+        if not self.sort_name:
+            parts = self.name.rsplit(" ", 1)
+            self.sort_name = f"{parts[-1]}, {parts[0]}" if len(parts) == 2 else self.name
+        if not self.slug:
+            self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class NoOverlapMixin:
+    """For a person's own history (stages, memberships): periods may not surely overlap."""
+
+    overlap_scope: tuple[str, ...] = ("person",)
+    overlap_label = "period"
+
+    def clean(self):
+        super().clean()
+        if self.start is None or any(getattr(self, f + "_id") is None for f in self.overlap_scope):
+            return
+        others = type(self).objects.filter(**{f: getattr(self, f) for f in self.overlap_scope})
+        if self.pk:
+            others = others.exclude(pk=self.pk)
+        others = others.filter(Q(sure_until__isnull=True) | Q(sure_until__gt=self.sure_from))
+        if self.sure_until is not None:
+            others = others.filter(sure_from__lt=self.sure_until)
+        clash = others.first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "start": _("This %(what)s overlaps another (%(other)s).")
+                    % {"what": self.overlap_label, "other": clash.period_display()}
+                }
+            )
+
+
+class CareerStage(NoOverlapMixin, Interval):
+    """A period of a person's career, e.g. postdoc from 2015 to 2018."""
+
+    class Stage(models.TextChoices):
+        STUDENT = "student", _("Student")
+        POSTDOC = "postdoc", _("Postdoc")
+        SCIENTIST = "scientist", _("Scientist")
+        ENGINEER = "engineer", _("Engineer")
+        TECHNICIAN = "technician", _("Technician")
+        FACULTY_EARLY = "faculty_early", _("Faculty, early career")
+        FACULTY_SENIOR = "faculty_senior", _("Faculty, senior")
+        EMERITUS = "emeritus", _("Emeritus")
+
+    JUNIOR = {Stage.STUDENT, Stage.POSTDOC, Stage.FACULTY_EARLY}
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="career_stages")
+    stage = models.CharField(_("career stage"), max_length=20, choices=Stage.choices)
+
+    overlap_label = "career stage"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "start"]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_stage_display()} {self.period_display()}"
+
+
+class Membership(NoOverlapMixin, Interval):
+    """A period during which the person was a member of the collaboration."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+
+    overlap_label = "membership"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "start"]
+
+    def __str__(self):
+        return f"{self.person}: member {self.period_display()}"
+
+
+class Affiliation(NoOverlapMixin, Interval):
+    """A person's home institution over a period (one at a time per institution)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="affiliations"
+    )
+
+    overlap_scope = ("person", "institution")
+    overlap_label = "affiliation with this institution"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "start"]
+
+    def __str__(self):
+        return f"{self.person} at {self.institution} {self.period_display()}"

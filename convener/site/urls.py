@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("org/", views.org_chart, name="org"),
+    path("positions/<slug:slug>/", views.position_detail, name="position"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("institutions/<slug:slug>/", views.institution_detail, name="institution"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,121 @@
+"""Public pages: no login, no private data, a fixed number of queries each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from convener.org import services
+from convener.org.models import Appointment, OrgUnit, Position
+from convener.people.models import Affiliation, Institution, Person
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class BadQuery(ValueError):
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+def _day_param(request, name: str = "on") -> dt.date:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return timezone.localdate()
+    if not _ISO_DAY.match(raw):
+        raise BadQuery(name, f"“{raw}” is not a date: use the form YYYY-MM-DD, e.g. 2015-06-30.")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery(name, f"“{raw}” is not a real calendar date.") from None
+
+
+def _bad_request(request, error: BadQuery):
+    return render(request, "site/bad_request.html", {"error": error}, status=400)
+
+
+@require_safe
+def home(request):
+    today = timezone.localdate()
+    context = {
+        "units": OrgUnit.objects.possibly_on(today).count(),
+        "positions": Position.objects.possibly_on(today).count(),
+        "holders": Appointment.objects.possibly_on(today).values("person").distinct().count(),
+        "leaders_ever": Appointment.objects.values("person").distinct().count(),
+    }
+    return render(request, "site/home.html", context)
+
+
+@require_safe
+def org_chart(request):
+    try:
+        day = _day_param(request)
+    except BadQuery as error:
+        return _bad_request(request, error)
+    roots = services.org_chart(day)
+    context = {
+        "roots": roots,
+        "day": day,
+        "is_today": day == timezone.localdate(),
+        "vacancies": sum(r.count_vacancies() for r in roots),
+    }
+    return render(request, "site/org_chart.html", context)
+
+
+@require_safe
+def position_detail(request, slug):
+    position = get_object_or_404(
+        Position.objects.select_related("unit__parent__parent__parent", "deputizes_for"),
+        slug=slug,
+    )
+    context = {"position": position, **services.position_page(position, timezone.localdate())}
+    return render(request, "site/position.html", context)
+
+
+@require_safe
+def person_detail(request, slug):
+    person = get_object_or_404(Person, slug=slug)
+    context = {"person": person, **services.person_page(person, timezone.localdate())}
+    return render(request, "site/person.html", context)
+
+
+@require_safe
+def institution_detail(request, slug):
+    institution = get_object_or_404(Institution, slug=slug)
+    today = timezone.localdate()
+    roles = (
+        Appointment.objects.filter(
+            person__affiliations__institution=institution,
+            person__affiliations__start__lte=F("start"),
+        )
+        .filter(
+            Q(person__affiliations__maybe_until__isnull=True)
+            | Q(person__affiliations__maybe_until__gt=F("start"))
+        )
+        .select_related("person", "position", "position__unit")
+        .order_by("-start", "id")
+        .distinct()
+    )
+    context = {
+        "institution": institution,
+        "member_count": Affiliation.objects.possibly_on(today)
+        .filter(institution=institution)
+        .count(),
+        "roles": list(roles[:200]),
+        "today": today,
+    }
+    return render(request, "site/institution.html", context)
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "")[:100]
+    results = services.search(query)
+    context = {"query": query, "too_short": 0 < len(query.strip()) < 2, **results}
+    return render(request, "site/search.html", context)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Convener administration"
+admin.site.site_title = "Convener"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("convener.site.urls")),
+]
