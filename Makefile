@@ -31,7 +31,7 @@ test: install lint
 	else echo "CONVENER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test-sqlite: install
-	CONVENER_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/convener makemigrations --check --dry-run
+	CONVENER_DEBUG=1 CONVENER_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/convener makemigrations --check --dry-run
 	CONVENER_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install
