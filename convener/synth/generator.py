@@ -475,7 +475,7 @@ class Synthesizer:
                 unit=unit.name,
                 parent=unit.parent.name if unit.parent else "the collaboration",
             ),
-            requirements=names.REQUIREMENTS.format(topic=unit.name.lower(), level=level),
+            requirements=names.REQUIREMENTS.format(topic=unit.name, level=level),
             filled_by=Position.FilledBy.ELECTION
             if level == Position.Level.TOP
             else Position.FilledBy.CALL,

@@ -90,3 +90,42 @@ def test_the_admin_lists_take_a_fixed_number_of_queries(client, login, django_as
         AppointmentFactory(start=dt.date(year, 1, 1), end=dt.date(year + 1, 1, 1))
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_an_invalid_orcid_in_the_admin_is_named_and_nothing_is_saved(client, login):
+    from convener.people.models import Person
+
+    login("staff")
+    response = client.post(
+        reverse("admin:people_person_add"),
+        {
+            "name": "Ada Lovelace",
+            "orcid": "0000-0002-1825-0098",
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+            "affiliations-TOTAL_FORMS": 0,
+            "affiliations-INITIAL_FORMS": 0,
+            "career_stages-TOTAL_FORMS": 0,
+            "career_stages-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "check digit is wrong" in response.content.decode()
+    assert not Person.objects.exists()
+
+
+def test_an_invalid_ror_in_the_admin_is_named_and_nothing_is_saved(client, login):
+    from convener.people.models import Institution
+
+    login("staff")
+    response = client.post(
+        reverse("admin:people_institution_add"),
+        {
+            "name": "Nowhere University",
+            "country": "US",
+            "ror": "01ggx4158",
+        },
+    )
+    assert response.status_code == 200
+    assert "check digits are wrong" in response.content.decode()
+    assert not Institution.objects.exists()
