@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "convener.core",
     "convener.people",
     "convener.org",
+    "convener.mail",
+    "convener.nominations",
     "convener.site",
     "convener.synth",
 ]
@@ -166,7 +168,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 # Security: secure cookies and HSTS whenever we are not the local demo.
 SESSION_COOKIE_SECURE = SECURE
@@ -196,3 +200,7 @@ LOGGING = {
 
 # Convener's own knobs.
 CONVENER_SITE_NAME = "Convener"
+
+if TESTING:
+    # hashing test passwords slowly proves nothing and costs minutes
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,5 +6,7 @@ admin.site.site_title = "Convener"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("convener.nominations.urls")),
     path("", include("convener.site.urls")),
 ]

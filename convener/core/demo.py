@@ -26,6 +26,27 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
         .values_list("person_id", flat=True)
         .first()
     )
+    from convener.nominations.models import Call, Candidacy
+
+    # the member login is someone whose nomination to an open call awaits their consent
+    nominee = (
+        Candidacy.objects.filter(
+            state=Candidacy.State.AWAITING_CONSENT,
+            call__state=Call.State.OPEN,
+            nominee__user__isnull=True,
+        )
+        .values_list("nominee_id", flat=True)
+        .order_by("id")
+        .first()
+    )
+    reviewers = Call.objects.filter(state=Call.State.REVIEW).values_list("committee_id", flat=True)
+    committee_holder = (
+        Appointment.objects.current()
+        .filter(position__unit_id__in=reviewers, person__user__isnull=True)
+        .order_by("id")
+        .values_list("person_id", flat=True)
+        .first()
+    ) or committee_holder
     free_people = Person.objects.filter(user__isnull=True).exclude(pk=committee_holder)
     result = []
     for username, password, role, staff in DEMO_ACCOUNTS:
@@ -39,8 +60,11 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
             user.groups.add(Group.objects.get(name=role))
             if role != Role.MEMBER:
                 user.groups.add(Group.objects.get(name=Role.MEMBER))
+        if staff:
+            for name in Role.values:
+                user.groups.add(Group.objects.get(name=name))
         if not hasattr(user, "person"):
-            person_id = committee_holder if role == Role.COMMITTEE_MEMBER else None
+            person_id = {Role.COMMITTEE_MEMBER: committee_holder, Role.MEMBER: nominee}.get(role)
             person = (
                 Person.objects.filter(pk=person_id).first()
                 if person_id

@@ -136,6 +136,9 @@ class Synthesizer:
             bar.total = self.n_people + len(self.positions)
             bar.refresh()
             self.make_appointments()
+            from .calls import make_calls
+
+            self.calls = make_calls(self)
         return self.summary()
 
     def summary(self) -> dict:
@@ -146,6 +149,7 @@ class Synthesizer:
             "units": len(self.units),
             "positions": len(self.positions),
             "appointments": len(self.appointments),
+            "calls": len(getattr(self, "calls", [])),
         }
 
     def make_institutions(self) -> None:

@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -31,10 +32,13 @@ class Command(BaseCommand):
         accounts = create_demo_accounts()
         url = f"http://{options['bind']}/"
         self.stdout.write(self.style.SUCCESS(f"\nConvener demo: {url}"))
-        self.stdout.write("Demo logins (at /admin/login/):")
+        self.stdout.write("Demo logins (sign in at /accounts/login/; admin at /admin/):")
         for username, password, label in accounts:
             self.stdout.write(f"  {username:<10} {password:<16} {label}")
         sys.stdout.flush()
         if not options["no_serve"]:
             os.environ["CONVENER_DEBUG"] = os.environ.get("CONVENER_DEBUG", "1")
+            # the background worker sends the mail (to this console) and closes due calls;
+            # it shares the terminal's process group, so Ctrl-C stops it with the server
+            subprocess.Popen([sys.executable, "-m", "convener.cli", "worker", "--loop"])
             call_command("serve", bind=options["bind"])

@@ -1,0 +1,29 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from convener.mail.services import send_pending
+
+
+class Command(BaseCommand):
+    help = (
+        "The background worker: sends queued mail (retrying failures with back-off) and runs "
+        "the periodic jobs (closing calls whose deadline passed, closing-soon reminders). "
+        "With --loop it keeps running, waking every --interval seconds."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="keep running")
+        parser.add_argument("--interval", type=float, default=10.0)
+
+    def handle(self, *args, **options):
+        from convener.nominations.services import run_periodic_jobs
+
+        while True:
+            jobs = run_periodic_jobs()
+            sent, failed = send_pending()
+            if options["verbosity"] > 1 or sent or failed or any(jobs.values()):
+                self.stdout.write(f"sent {sent}, failed {failed}, jobs {jobs}")
+            if not options["loop"]:
+                return
+            time.sleep(options["interval"])

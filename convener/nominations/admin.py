@@ -1,0 +1,60 @@
+"""Calls are changed through their workflow pages; the admin shows them, and edits only
+what no rule depends on."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Call, CallEvent, Candidacy
+
+
+class CallEventInline(admin.TabularInline):
+    model = CallEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_state", "to_state", "by", "at", "reason")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Call)
+class CallAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "position", "state", "opens_at", "closes_at")
+    list_filter = ("state",)
+    list_select_related = ("position",)
+    search_fields = ("title", "position__title")
+    readonly_fields = (
+        "position",
+        "state",
+        "mandate",
+        "requirements",
+        "opens_at",
+        "closes_at",
+        "committee",
+        "recommendation",
+        "rationale",
+        "decided_at",
+        "created_by",
+        "seats",
+        "eligibility",
+    )
+    fields = ("title", *readonly_fields)
+    inlines = [CallEventInline]
+
+    def has_add_permission(self, request):
+        return False  # calls are created on /calls/new/, through the workflow
+
+
+@admin.register(Candidacy)
+class CandidacyAdmin(SimpleHistoryAdmin):
+    list_display = ("nominee", "call", "state", "self_nominated", "shortlisted")
+    list_filter = ("state",)
+    list_select_related = ("nominee", "call")
+    search_fields = ("nominee__name", "call__title")
+    readonly_fields = [f.name for f in Candidacy._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
