@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test test-sqlite test-postgres lint bench clean
+.PHONY: install demo test test-sqlite test-postgres lint bench clean browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -19,13 +19,26 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	mkdir -p var
 	touch $@
 
+# Front-end packages from npm, copied into place at build time (nothing from a CDN).
+var/vendor/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p var/vendor
+	cp node_modules/axe-core/axe.min.js $@
+
+# The end-to-end tests drive Debian's Chromium; install it when we may.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
 install: $(VENV)/.synced
 
 demo: install
 	CONVENER_DEBUG=1 $(BIN)/convener demo
 
 # The suite runs on SQLite, then on PostgreSQL when CONVENER_TEST_DATABASE_URL is set.
-test: install lint
+test: install lint browser var/vendor/axe.min.js
 	$(MAKE) test-sqlite
 	@if [ -n "$$CONVENER_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
 	else echo "CONVENER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
@@ -45,4 +58,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var
+	rm -rf $(VENV) $(TOOLS) var node_modules

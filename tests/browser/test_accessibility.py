@@ -1,0 +1,110 @@
+"""Every main page, in a real browser, has no WCAG 2.1 AA violation that axe-core detects;
+the nomination form can be completed with the keyboard alone."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from convener.nominations.models import Candidacy
+from tests.nominations import world as w
+from tests.site import collab
+
+from .conftest import axe_violations, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def data():
+    world = w.build()
+    org = collab.build(groups=2)
+    return {"world": world, "org": org}
+
+
+def _public_pages(data):
+    world, org = data["world"], data["org"]
+    return [
+        reverse("site:home"),
+        reverse("site:org"),
+        reverse("site:org") + "?on=2007-01-01",
+        org["groups"][0]["lead"].get_absolute_url(),
+        org["groups"][0]["people"][1].get_absolute_url(),
+        org["inst"].get_absolute_url(),
+        reverse("site:search") + "?q=group",
+        reverse("site:search") + "?q=a",
+        reverse("site:org") + "?on=nonsense",
+        reverse("nominations:calls"),
+        world["call"].get_absolute_url(),
+        reverse("login"),
+    ]
+
+
+def test_public_pages_have_no_axe_violations(page, live_server, data):
+    failures = {}
+    for url in _public_pages(data):
+        page.goto(live_server.url + url)
+        found = axe_violations(page)
+        if found:
+            failures[url] = found
+    assert failures == {}
+
+
+def test_signed_in_pages_have_no_axe_violations(page, live_server, data):
+    from convener.nominations import services
+
+    world = data["world"]
+    candidacy = services.nominate(world["call"], world["bob"], world["alice"], "Bob.")
+    services.nominate(world["call"], world["carol"], world["carol"], "Me.")
+    failures = {}
+    sign_in(page, live_server, world["bob"].user.username)
+    for url in [
+        reverse("nominations:mine"),
+        reverse("nominations:nominate", args=[world["call"].pk]),
+    ]:
+        page.goto(live_server.url + url)
+        if found := axe_violations(page):
+            failures[url] = found
+    assert candidacy.pk
+    w.close_and_review(world)
+    page.context.clear_cookies()
+    sign_in(page, live_server, world["reviewers"][0].user.username)
+    url = reverse("nominations:review", args=[world["call"].pk])
+    page.goto(live_server.url + url)
+    if found := axe_violations(page):
+        failures[url] = found
+    page.context.clear_cookies()
+    sign_in(page, live_server, world["manager"].username)
+    for url in [
+        reverse("nominations:manage", args=[world["call"].pk]),
+        reverse("nominations:call_new"),
+    ]:
+        page.goto(live_server.url + url)
+        if found := axe_violations(page):
+            failures[url] = found
+    assert failures == {}
+
+
+def test_the_nomination_form_can_be_completed_with_the_keyboard_alone(page, live_server, data):
+    world = data["world"]
+    sign_in(page, live_server, world["alice"].user.username)
+    page.goto(live_server.url + reverse("nominations:nominate", args=[world["call"].pk]))
+    # from the top of the page: skip link, then Tab through to the form, using keys only
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Skip to main content"
+    page.keyboard.press("Enter")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_nominee":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_nominee"
+    page.keyboard.type("Baker")  # type-ahead selects "Baker, Bob"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_statement"
+    page.keyboard.type("Bob has run the pixel meetings well.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/nominations/mine/"))
+    candidacy = Candidacy.objects.get()
+    assert candidacy.nominee == world["bob"]
+    assert candidacy.nominations.get().statement == "Bob has run the pixel meetings well."
