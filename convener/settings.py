@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "convener.org",
     "convener.mail",
     "convener.nominations",
+    "convener.training",
     "convener.site",
     "convener.synth",
 ]

@@ -8,5 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("convener.nominations.urls")),
+    path("", include("convener.org.urls")),
+    path("", include("convener.training.urls")),
     path("", include("convener.site.urls")),
 ]

@@ -9,7 +9,11 @@ BIN = Path(sys.executable).parent / "convener"
 
 
 def run(*args, env=None):
-    environment = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update({"CONVENER_DEBUG": "1", **(env or {})})
     return subprocess.run(
         [str(BIN), *args], capture_output=True, text=True, env=environment, timeout=120

@@ -100,3 +100,10 @@ def normalize(value: dt.date, precision: str) -> dt.date:
     if precision == Precision.MONTH:
         return value.replace(day=1)
     return value
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the end of a shorter month."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -47,7 +47,18 @@ class PositionAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ("title", "slug", "unit", "level", "role", "seats", "deputizes_for")}),
         ("Mandate", {"fields": ("mandate", "requirements", "function")}),
-        ("Terms", {"fields": ("term_months", "term_limit", "acting_counts_as_term", "filled_by")}),
+        (
+            "Terms",
+            {
+                "fields": (
+                    "term_months",
+                    "term_limit",
+                    "acting_counts_as_term",
+                    "holdover_allowed",
+                    "filled_by",
+                )
+            },
+        ),
         ("Existence", {"fields": (*PERIOD, "external_id")}),
     ]
 
@@ -69,6 +80,8 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         "appointed_by",
         "end_reason",
         "term_number",
+        "exception_justification",
+        "exception_approved_by",
         "note",
         "external_id",
     )

@@ -152,6 +152,9 @@ class Position(Interval):
     acting_counts_as_term = models.BooleanField(
         _("acting and interim appointments count as terms"), default=False
     )
+    holdover_allowed = models.BooleanField(
+        _("holder stays on after the term until a successor is appointed"), default=True
+    )
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     history = HistoricalRecords()
@@ -284,6 +287,17 @@ class Appointment(Interval):
         _("why it ended"), max_length=20, choices=EndReason.choices, blank=True
     )
     note = models.TextField(_("note"), blank=True)
+    exception_justification = models.TextField(
+        _("term-limit exception: justification"),
+        blank=True,
+        help_text=_("Required when this term goes over the position's term limit"),
+    )
+    exception_approved_by = models.CharField(
+        _("term-limit exception: approved by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who approved going over the limit, e.g. the spokesperson"),
+    )
     term_number = models.PositiveSmallIntegerField(_("term"), null=True, editable=False)
     single_seat = models.BooleanField(default=True, editable=False)
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -316,6 +330,7 @@ class Appointment(Interval):
             )
         self._check_person_overlap()
         self._check_seats()
+        self._check_exception()
 
     def _others(self):
         others = Appointment.objects.filter(position_id=self.position_id)
@@ -340,6 +355,21 @@ class Appointment(Interval):
                     )
                     % {"person": self.person, "period": clash.period_display()}
                 }
+            )
+
+    @property
+    def has_limit_exception(self) -> bool:
+        return bool(self.exception_justification)
+
+    def _check_exception(self):
+        if bool(self.exception_justification.strip()) != bool(self.exception_approved_by.strip()):
+            field = (
+                "exception_approved_by"
+                if self.exception_justification.strip()
+                else "exception_justification"
+            )
+            raise ValidationError(
+                {field: _("A term-limit exception needs both a justification and who approved it.")}
             )
 
     def _check_seats(self):
@@ -369,6 +399,7 @@ class Appointment(Interval):
             super().save(*args, **kwargs)
             renumber_terms(self.person_id, position)
             self.refresh_from_db(fields=["term_number"])
+            check_term_limit(self.person_id, position)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
@@ -408,3 +439,29 @@ def renumber_terms(person_id: int, position: Position) -> None:
     for row, number in zip(rows, term_numbers(rows, position.acting_counts_as_term), strict=True):
         if row.term_number != number:
             Appointment.objects.filter(pk=row.pk).update(term_number=number)
+
+
+def check_term_limit(person_id: int, position: Position) -> None:
+    """Every term beyond the position's limit needs a recorded exception."""
+    if not position.term_limit:
+        return
+    over = (
+        Appointment.objects.filter(
+            person_id=person_id,
+            position=position,
+            term_number__gt=position.term_limit,
+            exception_justification="",
+        )
+        .order_by("start")
+        .first()
+    )
+    if over is not None:
+        raise ValidationError(
+            {
+                "exception_justification": _(
+                    "Term %(n)d would go over this position's limit of %(limit)d consecutive "
+                    "terms: record an exception with its justification and who approved it."
+                )
+                % {"n": over.term_number, "limit": position.term_limit}
+            }
+        )

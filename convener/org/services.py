@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch, Q
 
+from convener.core.dates import add_months
 from convener.people.models import Affiliation, Person
 
 from .models import Appointment, OrgUnit, Position
@@ -18,6 +19,7 @@ class Holder:
     appointment: Appointment
     sure: bool  # False when the dates only allow that they held it that day
     institution: object | None = None
+    holdover_since: dt.date | None = None  # the term ended; no successor yet
 
 
 @dataclass
@@ -86,8 +88,14 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     nodes = {u.pk: UnitNode(u) for u in units}
     pnodes = {p.pk: PositionNode(p) for p in positions}
     for a in sorted(appointments, key=lambda a: (a.start, a.person.sort_name)):
+        position = pnodes[a.position_id].position
+        a.position = position  # already loaded: term arithmetic needs it
+        holdover = None
+        if a.end is None and not a.is_acting and position.term_months:
+            end = add_months(a.start_date.latest, position.term_months)
+            holdover = end if end <= day else None
         pnodes[a.position_id].holders.append(
-            Holder(a, a.surely_covers(day), institutions.get(a.person_id))
+            Holder(a, a.surely_covers(day), institutions.get(a.person_id), holdover)
         )
 
     def position_order(p: Position):
@@ -115,6 +123,14 @@ def position_page(position: Position, today: dt.date) -> dict:
         position.appointments.select_related("person", "appointed_by").order_by("start", "id")
     )
     current = [a for a in succession if a.possibly_covers(today)]
+    current_ids = {a.person_id for a in current}
+    askable = list(
+        {
+            a.person_id: a.person
+            for a in succession
+            if a.person.contact_opt_in and a.person_id not in current_ids
+        }.values()
+    )
     deputies = list(
         position.deputies.possibly_on(today).prefetch_related(
             Prefetch(
@@ -129,6 +145,7 @@ def position_page(position: Position, today: dt.date) -> dict:
         "current": current,
         "vacant_seats": max(position.seats - len(current), 0),
         "deputies": deputies,
+        "askable": askable,
     }
 
 
@@ -198,6 +215,8 @@ def appoint(
     method=Appointment.Method.CALL,
     appointed_by=None,
     note="",
+    exception_justification="",
+    exception_approved_by="",
 ) -> Appointment:
     """Record that ``person`` holds ``position`` from ``start``. Raises ``ValidationError`` and
     writes nothing when the appointment would break a rule of the registry."""
@@ -212,6 +231,8 @@ def appoint(
         method=method,
         appointed_by=appointed_by,
         note=note,
+        exception_justification=exception_justification,
+        exception_approved_by=exception_approved_by,
     )
     appointment.save()
     return appointment

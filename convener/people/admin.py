@@ -30,7 +30,17 @@ class PersonAdmin(SimpleHistoryAdmin):
     list_display = ("name", "orcid", "pronouns")
     search_fields = ("name", "sort_name", "orcid", "email")
     readonly_fields = ("slug",)
-    fields = ("name", "sort_name", "slug", "pronouns", "orcid", "email", "user", "external_id")
+    fields = (
+        "name",
+        "sort_name",
+        "slug",
+        "pronouns",
+        "orcid",
+        "email",
+        "user",
+        "contact_opt_in",
+        "external_id",
+    )
     raw_id_fields = ("user",)
     inlines = [MembershipInline, AffiliationInline, CareerStageInline]
 

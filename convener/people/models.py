@@ -86,6 +86,11 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    contact_opt_in = models.BooleanField(
+        _("willing to be contacted by successors"),
+        default=False,
+        help_text=_("Listed under “ask a previous holder” on positions they held"),
+    )
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["email"])

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from stdnum.iso7064 import mod_11_2
 from tqdm import tqdm
 
-from convener.core.dates import Precision
+from convener.core.dates import Precision, add_months
 from convener.core.validators import ror_checksum
 from convener.org.models import Appointment, OrgUnit, Position, peak_holders, term_numbers
 from convener.people.models import Affiliation, CareerStage, Institution, Membership, Person
@@ -27,13 +27,12 @@ from convener.people.models import Affiliation, CareerStage, Institution, Member
 from . import names
 
 Stage = CareerStage.Stage
+EXCEPTION_REASONS = [
+    "The upgrade installation falls in this term; continuity of leadership was judged essential.",
+    "No eligible candidate came forward in two calls; extended for one term.",
+    "The deputy is being prepared to take over at the end of this term.",
+]
 DAYS_PER_YEAR = 365.25
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, 28))
 
 
 @dataclass
@@ -139,6 +138,9 @@ class Synthesizer:
             from .calls import make_calls
 
             self.calls = make_calls(self)
+            from .training import make_training
+
+            self.training = make_training(self)
         return self.summary()
 
     def summary(self) -> dict:
@@ -150,6 +152,7 @@ class Synthesizer:
             "positions": len(self.positions),
             "appointments": len(self.appointments),
             "calls": len(getattr(self, "calls", [])),
+            **getattr(self, "training", {}),
         }
 
     def make_institutions(self) -> None:
@@ -711,8 +714,14 @@ class Synthesizer:
         for (_, _), rows in groups.items():
             rows.sort(key=lambda a: (a.start, a.sure_from))
             numbers = term_numbers(rows, rows[0].position.acting_counts_as_term)
+            limit = rows[0].position.term_limit
             for a, n in zip(rows, numbers, strict=True):
                 a.term_number = n
+                if limit and n and n > limit:
+                    a.exception_justification = self.rng.choice(EXCEPTION_REASONS)
+                    a.exception_approved_by = self.rng.choice(
+                        ["Spokesperson", "Collaboration Board", "Program Manager"]
+                    )
 
 
 def check_registry() -> list[str]:
@@ -725,6 +734,11 @@ def check_registry() -> list[str]:
             problems.append(f"appointment {a.pk} ends before it starts")
     for rows in by_position.values():
         position = rows[0].position
+        if position.term_limit and any(
+            a.term_number and a.term_number > position.term_limit and not a.exception_justification
+            for a in rows
+        ):
+            problems.append(f"position {position.slug} has a term over its limit, no exception")
         if peak_holders(rows) > position.seats:
             problems.append(f"position {position.slug} has more holders than seats")
         by_person: dict[int, list[Appointment]] = {}

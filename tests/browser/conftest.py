@@ -21,7 +21,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
     # test itself (building data) are still plain synchronous calls.
@@ -43,6 +43,7 @@ def browser():
         )
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ def _public_pages(data):
         reverse("nominations:calls"),
         world["call"].get_absolute_url(),
         reverse("login"),
+        reverse("org:leaders"),
     ]
 
 
@@ -61,6 +62,8 @@ def test_signed_in_pages_have_no_axe_violations(page, live_server, data):
     for url in [
         reverse("nominations:mine"),
         reverse("nominations:nominate", args=[world["call"].pk]),
+        reverse("training:dashboard"),
+        reverse("org:contact"),
     ]:
         page.goto(live_server.url + url)
         if found := axe_violations(page):
@@ -78,6 +81,11 @@ def test_signed_in_pages_have_no_axe_violations(page, live_server, data):
     for url in [
         reverse("nominations:manage", args=[world["call"].pk]),
         reverse("nominations:call_new"),
+        reverse("org:succession"),
+        reverse("org:timeline"),
+        reverse("org:junior"),
+        reverse("training:dashboard"),
+        reverse("training:import"),
     ]:
         page.goto(live_server.url + url)
         if found := axe_violations(page):

@@ -17,10 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=10.0)
 
     def handle(self, *args, **options):
+        from django.utils import timezone
+
         from convener.nominations.services import run_periodic_jobs
+        from convener.training.services import send_reminders
 
         while True:
             jobs = run_periodic_jobs()
+            jobs["training_reminders"] = send_reminders(timezone.localdate())
             sent, failed = send_pending()
             if options["verbosity"] > 1 or sent or failed or any(jobs.values()):
                 self.stdout.write(f"sent {sent}, failed {failed}, jobs {jobs}")

@@ -1,0 +1,349 @@
+"""Succession: terms and limits, holdovers, deputies as the bench, vacancies, and junior
+members' share of leadership. Every function answers from a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+
+from convener.core.dates import add_months
+from convener.people.models import CareerStage
+
+from .models import Appointment, OrgUnit, Position
+
+LEADERSHIP_LEVELS = [Position.Level.TOP, Position.Level.L1, Position.Level.L2, Position.Level.L3]
+LEAD_ROLES = {
+    Position.Role.LEAD,
+    Position.Role.CO_LEAD,
+    Position.Role.CHAIR,
+    Position.Role.CO_CHAIR,
+}
+
+
+class TermStatus(models.TextChoices):
+    WITHIN = "within", "Within limit"
+    LAST_TERM = "last_term", "Last term"
+    ENDS_SOON = "ends_soon", "Term ends within 6 months"
+    AT_LIMIT = "at_limit", "At limit"
+    OVER_LIMIT = "over_limit", "Over limit"
+
+
+@dataclass
+class Term:
+    appointment: Appointment
+    term_end: dt.date | None
+    status: str
+    holdover_since: dt.date | None = None
+    call: object | None = None
+
+    @property
+    def status_label(self) -> str:
+        return TermStatus(self.status).label
+
+    @property
+    def holdover_months(self) -> int | None:
+        if self.holdover_since is None:
+            return None
+        today = dt.date.today()
+        return (
+            (today.year - self.holdover_since.year) * 12 + today.month - self.holdover_since.month
+        )
+
+
+def term_end(appointment: Appointment) -> dt.date | None:
+    """When the current term ends: the start plus the position's term length."""
+    months = appointment.position.term_months
+    if not months:
+        return None
+    return add_months(appointment.start_date.latest, months)
+
+
+def term_status(appointment: Appointment, today: dt.date) -> Term:
+    """The status of a current holder's term, as the dashboard shows it."""
+    position = appointment.position
+    end = term_end(appointment)
+    n, limit = appointment.term_number or 0, position.term_limit
+    soon = end is not None and end <= add_months(today, 6)
+    if limit and n > limit:
+        status = TermStatus.OVER_LIMIT
+    elif limit and n == limit:
+        status = TermStatus.AT_LIMIT if soon else TermStatus.LAST_TERM
+    elif soon:
+        status = TermStatus.ENDS_SOON
+    else:
+        status = TermStatus.WITHIN
+    holdover = end if end is not None and end <= today else None
+    return Term(appointment, end, status, holdover)
+
+
+def current_terms(today: dt.date) -> list[Term]:
+    """Every current regular holder of a post with a term, with status and any open call."""
+    from convener.nominations.models import Call
+
+    appointments = (
+        Appointment.objects.surely_on(today)
+        .filter(capacity=Appointment.Capacity.REGULAR, position__term_months__isnull=False)
+        .select_related("person", "position", "position__unit")
+        .order_by("position__title", "start")
+    )
+    calls = {
+        c.position_id: c
+        for c in Call.objects.filter(
+            state__in=[Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED, Call.State.REVIEW]
+        ).order_by("closes_at")
+    }
+    terms = []
+    for a in appointments:
+        term = term_status(a, today)
+        term.call = calls.get(a.position_id)
+        terms.append(term)
+    return terms
+
+
+def ending_within(terms: list[Term], today: dt.date, months: int) -> list[Term]:
+    horizon = add_months(today, months)
+    return sorted(
+        (t for t in terms if t.term_end is not None and t.term_end <= horizon),
+        key=lambda t: t.term_end,
+    )
+
+
+@dataclass
+class LeadLine:
+    position: Position
+    holders: list[Appointment] = field(default_factory=list)
+    deputies: list[Appointment] = field(default_factory=list)
+    ready: list[Appointment] = field(default_factory=list)  # deputies with a full term served
+
+
+def _served_since(appointments: list[Appointment]) -> dict[int, dt.date]:
+    """For each appointment, the start of the consecutive run it belongs to."""
+    runs: dict[int, dt.date] = {}
+    by_pair = defaultdict(list)
+    for a in appointments:
+        by_pair[(a.person_id, a.position_id)].append(a)
+    for rows in by_pair.values():
+        rows.sort(key=lambda a: a.start)
+        run_start, previous_end = None, None
+        for a in rows:
+            if run_start is None or previous_end is None or a.start > previous_end:
+                run_start = a.start
+            previous_end = a.maybe_until
+            runs[a.pk] = run_start
+    return runs
+
+
+def lead_lines(today: dt.date) -> list[LeadLine]:
+    """Current lead posts of the management levels with their holders and deputies; a deputy
+    is ready when they have served at least one full term of the deputy post."""
+    positions = list(
+        Position.objects.possibly_on(today)
+        .filter(level__in=LEADERSHIP_LEVELS)
+        .select_related("unit")
+    )
+    leads = {p.pk: LeadLine(p) for p in positions if p.role in LEAD_ROLES}
+    deputy_posts = {p.pk: p for p in positions if p.deputizes_for_id in leads}
+    history = list(
+        Appointment.objects.filter(
+            Q(position_id__in=leads) | Q(position_id__in=deputy_posts)
+        ).select_related("person")
+    )
+    runs = _served_since(history)
+    for a in history:
+        if not a.surely_covers(today):
+            continue
+        if a.position_id in leads:
+            leads[a.position_id].holders.append(a)
+        else:
+            post = deputy_posts[a.position_id]
+            line = leads[post.deputizes_for_id]
+            line.deputies.append(a)
+            months = post.term_months or 24
+            if add_months(runs[a.pk], months) <= today:
+                line.ready.append(a)
+    return sorted(leads.values(), key=lambda line: line.position.title)
+
+
+def bench_strength(lines: list[LeadLine], today: dt.date) -> list[dict]:
+    """Per L1 area: how many of its lead posts have a deputy ready to take over."""
+    units = {u.pk: u for u in OrgUnit.objects.possibly_on(today)}
+
+    def l1_of(unit_id):
+        unit = units.get(unit_id)
+        while unit is not None and unit.level not in (1, None) and unit.parent_id:
+            unit = units.get(unit.parent_id)
+        return unit if unit is not None and unit.level == 1 else None
+
+    table: dict[int, dict] = {}
+    for line in lines:
+        area = l1_of(line.position.unit_id)
+        if area is None:
+            continue
+        row = table.setdefault(area.pk, {"area": area, "leads": 0, "with_deputy": 0, "ready": 0})
+        row["leads"] += 1
+        row["with_deputy"] += bool(line.deputies)
+        row["ready"] += bool(line.ready)
+    rows = sorted(table.values(), key=lambda r: r["area"].name)
+    for row in rows:
+        row["share"] = row["ready"] / row["leads"] if row["leads"] else 0
+    return rows
+
+
+@dataclass
+class Vacancy:
+    position: Position
+    vacant_seats: int
+    since: dt.date | None
+
+    @property
+    def months(self) -> int | None:
+        if self.since is None:
+            return None
+        today = dt.date.today()
+        return (today.year - self.since.year) * 12 + today.month - self.since.month
+
+
+def vacancies(today: dt.date) -> list[Vacancy]:
+    """Current posts with fewer holders than seats, and since when the last seat was free."""
+    positions = list(Position.objects.possibly_on(today).select_related("unit"))
+    history = list(
+        Appointment.objects.filter(start__lte=today).only(
+            "id",
+            "position_id",
+            "start",
+            "start_precision",
+            "end",
+            "end_precision",
+            "sure_from",
+            "sure_until",
+            "maybe_until",
+        )
+    )
+    holders, last_end = defaultdict(int), {}
+    for a in history:
+        if a.possibly_covers(today):
+            holders[a.position_id] += 1
+        elif a.end is not None:
+            last_end[a.position_id] = max(last_end.get(a.position_id, a.end), a.end)
+    result = []
+    for p in positions:
+        free = p.seats - holders[p.pk]
+        if free > 0:
+            since = last_end.get(p.pk) if holders[p.pk] == 0 else None
+            result.append(Vacancy(p, free, since or (p.start if holders[p.pk] == 0 else None)))
+    return sorted(result, key=lambda v: (v.since or today, v.position.title))
+
+
+def exceptions() -> list[Appointment]:
+    return list(
+        Appointment.objects.exclude(exception_justification="")
+        .select_related("person", "position")
+        .order_by("-start")
+    )
+
+
+# -- junior participation -------------------------------------------------------------------
+def _stage_lookup(person_ids) -> dict[int, list[CareerStage]]:
+    stages = defaultdict(list)
+    for s in CareerStage.objects.filter(person_id__in=person_ids).order_by("start"):
+        stages[s.person_id].append(s)
+    return stages
+
+
+def is_junior_on(stages: list[CareerStage], day: dt.date) -> bool:
+    """Junior (student, postdoc, early-career faculty) on ``day``, per the recorded stages."""
+    return any(s.stage in CareerStage.JUNIOR and s.possibly_covers(day) for s in stages)
+
+
+def junior_participation(years: list[int]) -> dict:
+    """Per level and year: lead and deputy seats held on 1 July, and how many by people who
+    were junior when appointed. Also: junior deputies who went on to lead."""
+    roles = LEAD_ROLES | {Position.Role.DEPUTY}
+    first, last = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+    appointments = list(
+        Appointment.objects.filter(
+            position__level__in=LEADERSHIP_LEVELS, position__role__in=roles, start__lte=last
+        )
+        .filter(Q(maybe_until__isnull=True) | Q(maybe_until__gte=first))
+        .select_related("position")
+    )
+    stages = _stage_lookup({a.person_id for a in appointments})
+    junior = {a.pk: is_junior_on(stages[a.person_id], a.start) for a in appointments}
+    table = []
+    for year in years:
+        day = dt.date(year, 7, 1)
+        for level in LEADERSHIP_LEVELS:
+            held = [a for a in appointments if a.position.level == level and a.surely_covers(day)]
+            n_junior = sum(junior[a.pk] for a in held)
+            table.append(
+                {
+                    "year": year,
+                    "level": level,
+                    "seats": len(held),
+                    "junior": n_junior,
+                    "share": n_junior / len(held) if held else None,
+                }
+            )
+    # pathways use the full history, not just the window
+    all_rows = list(
+        Appointment.objects.filter(
+            position__level__in=LEADERSHIP_LEVELS, position__role__in=roles
+        ).select_related("position")
+    )
+    stages_all = _stage_lookup({a.person_id for a in all_rows})
+    leads_by_person = defaultdict(list)
+    for a in all_rows:
+        if a.position.role in LEAD_ROLES:
+            leads_by_person[a.person_id].append(a.start)
+    junior_deputies = {}
+    for a in all_rows:
+        if a.position.role == Position.Role.DEPUTY and is_junior_on(
+            stages_all[a.person_id], a.start
+        ):
+            junior_deputies.setdefault(a.person_id, a.start)
+    went_on = sum(
+        1
+        for pid, start in junior_deputies.items()
+        if any(s >= start for s in leads_by_person.get(pid, []))
+    )
+    return {"table": table, "junior_deputies": len(junior_deputies), "went_on_to_lead": went_on}
+
+
+# -- the leadership database ------------------------------------------------------------------
+def leadership_roles(
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    unit: OrgUnit | None = None,
+    level: str | None = None,
+):
+    """Everyone who held an L3-convener-or-higher role (deputies included), as appointments,
+    filtered by period (overlapping it), unit (and everything below it) and level."""
+    qs = Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS)
+    if start:
+        qs = qs.filter(Q(maybe_until__isnull=True) | Q(maybe_until__gt=start))
+    if end:
+        qs = qs.filter(start__lte=end)
+    if level:
+        qs = qs.filter(position__level=level)
+    if unit is not None:
+        qs = qs.filter(position__unit_id__in=subtree_ids(unit))
+    return qs.select_related("person", "position", "position__unit").order_by(
+        "person__sort_name", "start"
+    )
+
+
+def subtree_ids(unit: OrgUnit) -> set[int]:
+    children = defaultdict(list)
+    for pk, parent in OrgUnit.objects.values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    found, stack = set(), [unit.pk]
+    while stack:
+        pk = stack.pop()
+        found.add(pk)
+        stack.extend(children[pk])
+    return found

@@ -1,0 +1,276 @@
+"""Succession dashboards (management), the public leadership database, and contact opt-in."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from convener.core import charts
+from convener.core.permissions import person_of, public, role_required
+from convener.core.roles import Role
+from convener.mail.services import queue_mail
+from convener.people.models import Person
+
+from . import succession
+from .models import Appointment, OrgUnit, Position
+
+MANAGEMENT = (Role.MANAGER, Role.DIVERSITY_OFFICER)
+
+
+def _int_param(request, name, default, lo, hi):
+    raw = request.GET.get(name, "")
+    if not raw:
+        return default, None
+    try:
+        value = int(raw)
+    except ValueError:
+        return default, f"“{raw}” is not a whole number."
+    if not lo <= value <= hi:
+        return default, f"must be between {lo} and {hi}."
+    return value, None
+
+
+def _bad(request, param, message):
+    from convener.site.views import BadQuery, _bad_request
+
+    return _bad_request(request, BadQuery(param, message))
+
+
+@role_required(*MANAGEMENT)
+@require_safe
+def dashboard(request):
+    today = timezone.localdate()
+    months, error = _int_param(request, "months", 12, 1, 120)
+    if error:
+        return _bad(request, "months", error)
+    terms = succession.current_terms(today)
+    lines = succession.lead_lines(today)
+    context = {
+        "today": today,
+        "months": months,
+        "ending": succession.ending_within(terms, today, months),
+        "holdovers": [t for t in terms if t.holdover_since],
+        "over_limit": [t for t in terms if t.status == succession.TermStatus.OVER_LIMIT],
+        "without_deputy": [line for line in lines if not line.deputies],
+        "bench": [(line, a) for line in lines for a in line.ready],
+        "strength": succession.bench_strength(lines, today),
+        "vacancies": succession.vacancies(today),
+        "exceptions": succession.exceptions()[:100],
+    }
+    return render(request, "org/succession.html", context)
+
+
+@role_required(*MANAGEMENT)
+@require_safe
+def timeline(request):
+    today = timezone.localdate()
+    units = list(OrgUnit.objects.filter(level__in=[0, 1, 2]).order_by("level", "name"))
+    slug = request.GET.get("unit") or (units[0].slug if units else "")
+    unit = next((u for u in units if u.slug == slug), None)
+    if unit is None and units:
+        return _bad(request, "unit", f"“{slug}” is not a unit of levels 0 to 2.")
+    rows, table = [], []
+    first = today
+    if unit is not None:
+        positions = list(Position.objects.filter(unit=unit).order_by("title"))
+        appointments = list(
+            Appointment.objects.filter(position__unit=unit)
+            .select_related("person")
+            .order_by("start")
+        )
+        for a in appointments:
+            first = min(first, a.start)
+        for p in positions:
+            bars = [
+                charts.Bar(
+                    a.start,
+                    a.end,
+                    f"{a.person.name}, {a.period_display()}",
+                    uncertain=a.start_precision != "day",
+                    acting=a.is_acting,
+                )
+                for a in appointments
+                if a.position_id == p.pk
+            ]
+            rows.append((p.title, bars))
+            table.extend((p, a) for a in appointments if a.position_id == p.pk)
+    chart = (
+        charts.timeline_chart(
+            "timeline",
+            f"Holders of the positions of {unit} over the years" if unit else "",
+            "Each row is a position; each bar one holder's appointment. Paler bars have dates "
+            "known only to the month or year; brown bars are acting or interim holders.",
+            rows,
+            first=dt.date(first.year, 1, 1),
+            last=today,
+        )
+        if unit
+        else ""
+    )
+    return render(
+        request, "org/timeline.html", {"units": units, "unit": unit, "chart": chart, "table": table}
+    )
+
+
+@role_required(*MANAGEMENT)
+@require_safe
+def junior(request):
+    this_year = timezone.localdate().year
+    start, error = _int_param(request, "from", this_year - 14, 1900, this_year)
+    if error:
+        return _bad(request, "from", error)
+    end, error = _int_param(request, "to", this_year, start, this_year)
+    if error:
+        return _bad(request, "to", error)
+    data = succession.junior_participation(list(range(start, end + 1)))
+    levels = list(succession.LEADERSHIP_LEVELS)
+    series = [
+        charts.Series(
+            Position.Level(lv).label,
+            [(r["year"], r["share"]) for r in data["table"] if r["level"] == lv],
+        )
+        for lv in levels
+    ]
+    chart = charts.line_chart(
+        "junior-chart",
+        "Share of lead and deputy seats held by junior members",
+        f"Per management level, on 1 July of each year from {start} to {end}; the table "
+        "below gives the same numbers.",
+        series,
+    )
+    return render(request, "org/junior.html", {**data, "chart": chart, "start": start, "end": end})
+
+
+@public
+@require_safe
+def leaders(request):
+    """The public leadership database: everyone who held an L3 role or higher."""
+    errors = {}
+    start = end = None
+    for name in ("from", "to"):
+        raw = request.GET.get(name, "").strip()
+        if raw:
+            try:
+                value = dt.date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = f"“{raw}” is not a date of the form YYYY-MM-DD."
+                continue
+            if name == "from":
+                start = value
+            else:
+                end = value
+    level = request.GET.get("level", "")
+    if level and level not in succession.LEADERSHIP_LEVELS:
+        errors["level"] = f"“{level}” is not one of {', '.join(succession.LEADERSHIP_LEVELS)}."
+    unit = None
+    if request.GET.get("unit"):
+        unit = OrgUnit.objects.filter(slug=request.GET["unit"]).first()
+        if unit is None:
+            errors["unit"] = f"“{request.GET['unit']}” is not a unit."
+    if errors:
+        param, message = next(iter(errors.items()))
+        return _bad(request, param, message)
+    rows = succession.leadership_roles(start=start, end=end, unit=unit, level=level or None)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="leadership.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "person",
+                "orcid",
+                "position",
+                "unit",
+                "level",
+                "role",
+                "start",
+                "end",
+                "term",
+                "capacity",
+            ]
+        )
+        for a in rows.iterator(chunk_size=2000):
+            writer.writerow(
+                [
+                    a.person.name,
+                    a.person.orcid or "",
+                    a.position.title,
+                    a.position.unit.name,
+                    a.position.level,
+                    a.position.role,
+                    str(a.start_date),
+                    str(a.end_date or ""),
+                    a.term_number or "",
+                    a.capacity,
+                ]
+            )
+        return response
+    page_rows = list(rows[:500])
+    return render(
+        request,
+        "org/leaders.html",
+        {
+            "rows": page_rows,
+            "total": rows.count(),
+            "levels": succession.LEADERSHIP_LEVELS,
+            "units": OrgUnit.objects.filter(level__in=[1, 2]).order_by("level", "name"),
+            "query": request.GET,
+            "csv_query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(Role.MEMBER)
+@require_http_methods(["GET", "POST"])
+def contact_preference(request):
+    me = person_of(request.user)
+    if request.method == "POST" and me is not None:
+        me.contact_opt_in = request.POST.get("contact_opt_in") == "on"
+        me.save(update_fields=["contact_opt_in"])
+        messages.success(request, "Your preference is saved.")
+        return redirect("org:contact")
+    return render(request, "org/contact.html", {"me": me})
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def ask_previous_holder(request, slug, person_slug):
+    position = get_object_or_404(Position, slug=slug)
+    holder = get_object_or_404(
+        Person.objects.filter(appointments__position=position).distinct(),
+        slug=person_slug,
+        contact_opt_in=True,
+    )
+    me = person_of(request.user)
+    text = request.POST.get("message", "").strip()
+    if me is None or not text:
+        messages.error(
+            request, "Write a message (and make sure your account is linked to a member record)."
+        )
+        return redirect(position.get_absolute_url() + "#ask")
+    try:
+        queue_mail(
+            "ask_previous_holder",
+            holder.email,
+            {
+                "position": position,
+                "holder": holder,
+                "sender": me,
+                "sender_email": me.email or request.user.email,
+                "message": text[:5000],
+            },
+        )
+    except ValidationError:
+        messages.error(request, "The message could not be queued.")
+    else:
+        messages.success(
+            request, f"Your message to {holder.name} is on its way; they will answer you directly."
+        )
+    return redirect(position.get_absolute_url())

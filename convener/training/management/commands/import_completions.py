@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from convener.training.services import import_completions
+
+
+class Command(BaseCommand):
+    help = (
+        "Import training completions from a CSV file with the columns person (ORCID iD, "
+        "e-mail or external id), course (title) and completed_on (YYYY-MM-DD). Every row is "
+        "checked first; with any problem nothing is written and each problem is listed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="check only")
+
+    def handle(self, *args, **options):
+        try:
+            text = options["file"].read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            raise CommandError(f"{options['file']}: no such file") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{options['file']}: not UTF-8 text") from None
+        written, problems = import_completions(text, dry_run=options["dry_run"])
+        if problems:
+            for p in problems:
+                self.stderr.write(f"row {p.row}, column {p.column}: {p.value!r}: {p.problem}")
+            raise CommandError(f"{len(problems)} problem(s); nothing was written.")
+        self.stdout.write(
+            f"{written} completion(s) written."
+            if not options["dry_run"]
+            else "No problem found (dry run; nothing written)."
+        )

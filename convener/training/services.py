@@ -1,0 +1,228 @@
+"""Training compliance, completions (one at a time or imported all-or-nothing), reminders."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from convener.core.dates import add_months
+from convener.core.validators import normalize_orcid
+from convener.mail.services import queue_mail
+from convener.org.models import Appointment
+from convener.people.models import Person
+
+from .models import Completion, Course, Reminder, Requirement
+
+EXPIRY_WARNING_DAYS = 60
+
+
+class Status(models.TextChoices):
+    OK = "ok", "Done"
+    EXPIRING = "expiring", "Expires soon"
+    EXPIRED = "expired", "Expired"
+    DUE = "due", "Due"
+    OVERDUE = "overdue", "Overdue"
+
+
+@dataclass
+class Line:
+    appointment: Appointment
+    requirement: Requirement
+    status: str
+    due: dt.date | None
+    completion: Completion | None
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+    @property
+    def person(self):
+        return self.appointment.person
+
+
+def compliance(today: dt.date, person: Person | None = None) -> list[Line]:
+    """For every current leadership appointment and every requirement that applies to it:
+    done, expiring soon, expired, due (still within the grace period) or overdue."""
+    appointments = Appointment.objects.surely_on(today).select_related(
+        "person", "position", "position__unit"
+    )
+    if person is not None:
+        appointments = appointments.filter(person=person)
+    appointments = list(appointments.order_by("person__sort_name", "position__title"))
+    requirements = list(Requirement.objects.select_related("course"))
+    latest: dict[tuple[int, int], Completion] = {}
+    for c in Completion.objects.filter(
+        person_id__in={a.person_id for a in appointments}
+    ).select_related("course"):
+        key = (c.person_id, c.course_id)
+        if key not in latest or c.completed_on > latest[key].completed_on:
+            latest[key] = c
+    warn = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    lines = []
+    for a in appointments:
+        for r in requirements:
+            if not r.applies_to(a.position):
+                continue
+            done = latest.get((a.person_id, r.course_id))
+            due = add_months(a.start_date.latest, r.within_months)
+            if done is not None and (done.expires_on is None or done.expires_on > today):
+                status = (
+                    Status.EXPIRING if done.expires_on and done.expires_on <= warn else Status.OK
+                )
+                due = done.expires_on
+            elif done is not None:
+                status, due = Status.EXPIRED, done.expires_on
+            else:
+                status = Status.DUE if due >= today else Status.OVERDUE
+            lines.append(Line(a, r, status, due, done))
+    return lines
+
+
+@transaction.atomic
+def record_completion(
+    person: Person, course: Course, completed_on: dt.date, source: str = Completion.Source.MANUAL
+) -> Completion:
+    completion = Completion(person=person, course=course, completed_on=completed_on, source=source)
+    completion.full_clean(validate_unique=False, validate_constraints=False)
+    if Completion.objects.filter(person=person, course=course, completed_on=completed_on).exists():
+        raise ValidationError(
+            {"completed_on": f"{person} already has {course} completed on {completed_on}."}
+        )
+    completion.save()
+    return completion
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    value: str
+    problem: str
+
+
+COLUMNS = ["person", "course", "completed_on"]
+
+
+def import_completions(text: str, *, dry_run: bool = False) -> tuple[int, list[RowProblem]]:
+    """Read a CSV of completions (columns: person = ORCID iD, e-mail or external id; course =
+    title; completed_on = YYYY-MM-DD). Every row is checked first; with any problem nothing is
+    written and every problem is reported by row and column. Returns (rows written, problems).
+    """
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    problems: list[RowProblem] = []
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown:
+        if missing:
+            problems.append(RowProblem(1, ", ".join(missing), "", "missing column(s)"))
+        if unknown:
+            problems.append(
+                RowProblem(
+                    1, ", ".join(unknown), "", f"unknown column(s); expected {', '.join(COLUMNS)}"
+                )
+            )
+        return 0, problems
+    rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    keys = {r["person"] for r in rows}
+    orcids = {normalize_orcid(k) for k in keys}
+    people = {}
+    for p in Person.objects.filter(
+        Q(orcid__in=orcids) | Q(email__in=keys) | Q(external_id__in=keys)
+    ):
+        for k in (p.orcid, p.email, p.external_id):
+            if k:
+                people[k] = p
+    courses = {c.title: c for c in Course.objects.all()}
+    existing = set(
+        Completion.objects.filter(person__in=set(people.values())).values_list(
+            "person_id", "course_id", "completed_on"
+        )
+    )
+    today = timezone.localdate()
+    seen, to_write = {}, []
+    for number, row in enumerate(rows, start=2):
+        person = people.get(row["person"]) or people.get(normalize_orcid(row["person"]))
+        course = courses.get(row["course"])
+        if person is None:
+            problems.append(RowProblem(number, "person", row["person"], "unknown person"))
+        if course is None:
+            problems.append(RowProblem(number, "course", row["course"], "unknown course"))
+        try:
+            day = dt.date.fromisoformat(row["completed_on"])
+        except ValueError:
+            problems.append(
+                RowProblem(
+                    number, "completed_on", row["completed_on"], "not a date of the form YYYY-MM-DD"
+                )
+            )
+            continue
+        if day > today:
+            problems.append(
+                RowProblem(number, "completed_on", row["completed_on"], "date in the future")
+            )
+        if person is None or course is None:
+            continue
+        key = (person.pk, course.pk, day)
+        if key in existing:
+            problems.append(
+                RowProblem(
+                    number, "completed_on", row["completed_on"], "duplicate: already recorded"
+                )
+            )
+        elif key in seen:
+            problems.append(
+                RowProblem(
+                    number, "completed_on", row["completed_on"], f"duplicate of row {seen[key]}"
+                )
+            )
+        else:
+            seen[key] = number
+            to_write.append(
+                Completion(
+                    person=person, course=course, completed_on=day, source=Completion.Source.IMPORT
+                )
+            )
+    if problems or dry_run:
+        return 0, problems
+    try:
+        with transaction.atomic():
+            for completion in to_write:  # saved one by one so the audit trail records each
+                completion.save()
+    except IntegrityError:
+        return 0, [RowProblem(0, "", "", "another import wrote the same rows meanwhile")]
+    return len(to_write), []
+
+
+def send_reminders(today: dt.date) -> int:
+    """Queue one reminder per expiring, expired, due-within-30-days or overdue requirement."""
+    sent = 0
+    soon = today + dt.timedelta(days=30)
+    by_person = defaultdict(list)
+    for line in compliance(today):
+        if line.status == Status.OK or (line.status == Status.DUE and line.due > soon):
+            continue
+        by_person[line.person].append(line)
+    for person, lines in by_person.items():
+        for line in lines:
+            with transaction.atomic():
+                _, created = Reminder.objects.get_or_create(
+                    person=person,
+                    course=line.requirement.course,
+                    kind=line.status,
+                    due=line.due or today,
+                )
+                if created:
+                    queue_mail("training_reminder", person.email, {"person": person, "line": line})
+                    sent += 1
+    return sent

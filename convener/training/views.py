@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from convener.core.permissions import form_errors_from, person_of, role_required
+from convener.core.roles import Role, has_role
+
+from . import forms, services
+from .models import Completion, Course, Requirement
+
+
+@role_required(Role.MEMBER, Role.MANAGER)
+@require_safe
+def dashboard(request):
+    """Managers see everyone's compliance; everyone else sees their own record."""
+    today = timezone.localdate()
+    manager = has_role(request.user, Role.MANAGER)
+    me = person_of(request.user)
+    status = request.GET.get("status", "")
+    if status and status not in services.Status.values:
+        from convener.site.views import BadQuery, _bad_request
+
+        return _bad_request(
+            request,
+            BadQuery("status", f"“{status}” is not one of {', '.join(services.Status.values)}."),
+        )
+    if manager:
+        lines = services.compliance(today)
+    else:
+        lines = services.compliance(today, person=me) if me else []
+    counts = Counter(line.status for line in lines)
+    shown = [line for line in lines if not status or line.status == status]
+    mine = (
+        list(
+            Completion.objects.filter(person=me).select_related("course").order_by("-completed_on")
+        )
+        if me
+        else []
+    )
+    return render(
+        request,
+        "training/dashboard.html",
+        {
+            "manager": manager,
+            "lines": shown[:1000],
+            "total": len(shown),
+            "status": status,
+            "counts": [
+                (s, services.Status(s).label, counts.get(s, 0)) for s in services.Status.values
+            ],
+            "courses": Course.objects.all(),
+            "requirements": Requirement.objects.select_related("course"),
+            "mine": mine,
+            "form": forms.CompletionForm() if manager else None,
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def add_completion(request):
+    form = forms.CompletionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_completion(**form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+    if form.errors:
+        for field, errs in form.errors.items():
+            label = form.fields[field].label or field if field in form.fields else "Form"
+            messages.error(request, f"{str(label).capitalize()}: {' '.join(errs)}")
+    else:
+        messages.success(request, "Completion recorded.")
+    return redirect("training:dashboard")
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    written = 0
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", "The file is not UTF-8 text; save it as CSV UTF-8.")
+        else:
+            written, report = services.import_completions(
+                text, dry_run=form.cleaned_data["dry_run"]
+            )
+            if not report:
+                messages.success(
+                    request,
+                    f"{written} completion(s) written."
+                    if written
+                    else "No problem found; nothing written (check only).",
+                )
+    status = 400 if (report or form.errors) else 200
+    return render(
+        request,
+        "training/import.html",
+        {"form": form, "report": report, "written": written},
+        status=status,
+    )
+
+
+@role_required(Role.MANAGER)
+@require_safe
+def template_csv(request):
+    response = HttpResponse(
+        "person,course,completed_on\n0000-0002-1825-0097,Running effective meetings,2025-03-14\n",
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="completions-template.csv"'
+    return response

@@ -1,0 +1,62 @@
+"""Who may open the succession, leadership and training pages, and what they cost in queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from convener.org import services
+from tests.conftest import ROLES
+from tests.factories import CareerStageFactory, PersonFactory, PositionFactory
+from tests.site import collab
+
+pytestmark = pytest.mark.django_db
+
+# statuses for anonymous, member, committee member, manager, diversity officer, staff
+EXPECTED = {
+    "org:succession": (302, 403, 403, 200, 200, 200),
+    "org:timeline": (302, 403, 403, 200, 200, 200),
+    "org:junior": (302, 403, 403, 200, 200, 200),
+    "org:leaders": (200, 200, 200, 200, 200, 200),
+    "org:contact": (302, 200, 403, 403, 403, 200),
+    "training:dashboard": (302, 200, 403, 200, 403, 200),
+    "training:import": (302, 403, 403, 200, 403, 200),
+    "training:template": (302, 403, 403, 200, 403, 200),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("index,role", list(enumerate(ROLES)))
+def test_each_role_gets_the_expected_status(client, login, name, index, role):
+    collab.build(groups=1)
+    login(role)
+    assert client.get(reverse(name)).status_code == EXPECTED[name][index]
+
+
+PINNED = {
+    "org:succession": 10,
+    "org:timeline": 5,
+    "org:junior": 6,
+    "org:leaders": 5,
+    "training:dashboard": 10,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_dashboards_take_a_fixed_number_of_queries(client, login, name):
+    world = collab.build(groups=2)
+    login("staff")
+    url = reverse(name)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for g in collab.build(groups=5)["groups"]:
+        person = PersonFactory()
+        CareerStageFactory(person=person, stage="postdoc", start=dt.date(2015, 1, 1))
+        services.appoint(person, g["deputy"], dt.date(2021, 1, 1))
+    services.appoint(PersonFactory(), PositionFactory(unit=world["l2"]), dt.date(2022, 1, 1))
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries) == PINNED[name]
