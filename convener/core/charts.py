@@ -147,6 +147,20 @@ class Bar:
     acting: bool = False
 
 
+def lanes(bars: list[Bar]) -> list[list[Bar]]:
+    """Spread overlapping bars over as few rows as needed (a committee's seats side by side)."""
+    result: list[list[Bar]] = []
+    for bar in sorted(bars, key=lambda b: b.start):
+        for lane in result:
+            last = lane[-1]
+            if last.end is not None and last.end <= bar.start:
+                lane.append(bar)
+                break
+        else:
+            result.append([bar])
+    return result or [[]]
+
+
 def timeline_chart(
     chart_id: str,
     title: str,

@@ -99,7 +99,8 @@ def timeline(request):
                 for a in appointments
                 if a.position_id == p.pk
             ]
-            rows.append((p.title, bars))
+            for lane, lane_bars in enumerate(charts.lanes(bars)):
+                rows.append((p.title if lane == 0 else f"{p.title} (seat {lane + 1})", lane_bars))
             table.extend((p, a) for a in appointments if a.position_id == p.pk)
     chart = (
         charts.timeline_chart(
@@ -133,7 +134,7 @@ def junior(request):
     levels = list(succession.LEADERSHIP_LEVELS)
     series = [
         charts.Series(
-            Position.Level(lv).label,
+            "Top management" if lv == Position.Level.TOP else lv,
             [(r["year"], r["share"]) for r in data["table"] if r["level"] == lv],
         )
         for lv in levels
