@@ -72,12 +72,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "convener.core",
     "convener.people",
     "convener.org",
     "convener.mail",
     "convener.nominations",
     "convener.training",
+    "convener.api",
     "convener.site",
     "convener.synth",
 ]
@@ -197,6 +203,30 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["convener.api.permissions.PublicReadManagerWrite"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Convener API",
+    "DESCRIPTION": "The collaboration's leadership registry: people, institutions, units, "
+    "positions, appointments and calls for nominations. Dates may be partial "
+    "(YYYY, YYYY-MM or YYYY-MM-DD). Reading is public; writing needs a manager's token.",
+    "VERSION": "1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CallStateEnum": "convener.nominations.models.Call.State"},
 }
 
 # Convener's own knobs.

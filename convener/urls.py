@@ -6,6 +6,7 @@ admin.site.site_title = "Convener"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include(("convener.api.urls", "api"))),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("convener.nominations.urls")),
     path("", include("convener.org.urls")),

@@ -1,0 +1,98 @@
+"""The REST API: declarations of querysets, serializers, filters and permissions; the rules
+live in the models and services."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from convener.core.roles import Role, has_role
+from convener.nominations import services as call_services
+from convener.nominations.models import Call, Candidacy
+from convener.org.models import Appointment, OrgUnit, Position
+from convener.people.models import Institution, Person
+
+from . import filters, serializers
+from .permissions import PublicReadManagerWrite
+from .serializers import _as_drf
+
+
+class RegistryViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Read for everyone, create and update for managers; nothing is ever deleted here."""
+
+    permission_classes = [PublicReadManagerWrite]
+
+
+class InstitutionViewSet(RegistryViewSet):
+    queryset = Institution.objects.order_by("name")
+    serializer_class = serializers.InstitutionSerializer
+    lookup_field = "slug"
+    filterset_fields = ["country"]
+
+
+class PersonViewSet(RegistryViewSet):
+    queryset = Person.objects.order_by("sort_name", "id")
+    serializer_class = serializers.PersonSerializer
+    lookup_field = "slug"
+    filterset_class = filters.PersonFilter
+
+
+class OrgUnitViewSet(RegistryViewSet):
+    queryset = OrgUnit.objects.select_related("parent").order_by("level", "name", "id")
+    serializer_class = serializers.OrgUnitSerializer
+    lookup_field = "slug"
+    filterset_class = filters.OrgUnitFilter
+
+
+class PositionViewSet(RegistryViewSet):
+    queryset = Position.objects.select_related("unit", "deputizes_for").order_by("title", "id")
+    serializer_class = serializers.PositionSerializer
+    lookup_field = "slug"
+    filterset_class = filters.PositionFilter
+
+
+class AppointmentViewSet(RegistryViewSet):
+    queryset = Appointment.objects.select_related("person", "position", "appointed_by").order_by(
+        "start", "id"
+    )
+    serializer_class = serializers.AppointmentSerializer
+    filterset_class = filters.AppointmentFilter
+
+
+class CallViewSet(RegistryViewSet):
+    serializer_class = serializers.CallSerializer
+    filterset_fields = ["state"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        qs = (
+            Call.objects.select_related("position", "committee")
+            .prefetch_related(
+                Prefetch("candidacies", queryset=Candidacy.objects.select_related("nominee"))
+            )
+            .order_by("-closes_at", "id")
+        )
+        if has_role(self.request.user, Role.MANAGER):
+            return qs
+        return qs.public()
+
+    @extend_schema(request=serializers.TransitionSerializer, responses=serializers.CallSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the call along its state machine (open, close, review, cancel, reopen)."""
+        call = self.get_object()
+        body = serializers.TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            call = call_services.transition(call, by=request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise _as_drf(error) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=call.pk)).data)
