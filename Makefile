@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test test-sqlite test-postgres lint bench clean browser
+.PHONY: install demo test test-sqlite test-postgres lint bench clean browser jekyll
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,13 +32,20 @@ browser:
 	  else echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
+# The publication tests build a real Jekyll site with Debian's jekyll.
+jekyll:
+	@if ! command -v jekyll >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq jekyll >/dev/null; \
+	  else echo "jekyll is missing: the Jekyll build test will be skipped (apt-get install jekyll)"; fi; \
+	fi
+
 install: $(VENV)/.synced
 
 demo: install
 	CONVENER_DEBUG=1 $(BIN)/convener demo
 
 # The suite runs on SQLite, then on PostgreSQL when CONVENER_TEST_DATABASE_URL is set.
-test: install lint browser var/vendor/axe.min.js
+test: install lint browser jekyll var/vendor/axe.min.js
 	$(MAKE) test-sqlite
 	@if [ -n "$$CONVENER_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
 	else echo "CONVENER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "convener.nominations",
     "convener.training",
     "convener.api",
+    "convener.exchange",
     "convener.site",
     "convener.synth",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("convener.nominations.urls")),
     path("", include("convener.org.urls")),
     path("", include("convener.training.urls")),
+    path("", include("convener.exchange.urls")),
     path("", include("convener.site.urls")),
 ]

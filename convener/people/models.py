@@ -105,14 +105,18 @@ class Person(models.Model):
     def get_absolute_url(self):
         return reverse("site:person", args=[self.slug])
 
+    @staticmethod
+    def default_sort_name(name: str) -> str:
+        """ "Ada Lovelace" sorts as "Lovelace, Ada"."""
+        parts = name.rsplit(" ", 1)
+        return f"{parts[-1]}, {parts[0]}" if len(parts) == 2 else name
+
     def clean(self):
         self.orcid = normalize_orcid(self.orcid) or None
 
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None
-        if not self.sort_name:
-            parts = self.name.rsplit(" ", 1)
-            self.sort_name = f"{parts[-1]}, {parts[0]}" if len(parts) == 2 else self.name
+        self.sort_name = self.sort_name or self.default_sort_name(self.name)
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)

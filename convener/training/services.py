@@ -133,66 +133,11 @@ def import_completions(text: str, *, dry_run: bool = False) -> tuple[int, list[R
                 )
             )
         return 0, problems
-    rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
-    keys = {r["person"] for r in rows}
-    orcids = {normalize_orcid(k) for k in keys}
-    people = {}
-    for p in Person.objects.filter(
-        Q(orcid__in=orcids) | Q(email__in=keys) | Q(external_id__in=keys)
-    ):
-        for k in (p.orcid, p.email, p.external_id):
-            if k:
-                people[k] = p
-    courses = {c.title: c for c in Course.objects.all()}
-    existing = set(
-        Completion.objects.filter(person__in=set(people.values())).values_list(
-            "person_id", "course_id", "completed_on"
-        )
-    )
-    today = timezone.localdate()
-    seen, to_write = {}, []
-    for number, row in enumerate(rows, start=2):
-        person = people.get(row["person"]) or people.get(normalize_orcid(row["person"]))
-        course = courses.get(row["course"])
-        if person is None:
-            problems.append(RowProblem(number, "person", row["person"], "unknown person"))
-        if course is None:
-            problems.append(RowProblem(number, "course", row["course"], "unknown course"))
-        try:
-            day = dt.date.fromisoformat(row["completed_on"])
-        except ValueError:
-            problems.append(
-                RowProblem(
-                    number, "completed_on", row["completed_on"], "not a date of the form YYYY-MM-DD"
-                )
-            )
-            continue
-        if day > today:
-            problems.append(
-                RowProblem(number, "completed_on", row["completed_on"], "date in the future")
-            )
-        if person is None or course is None:
-            continue
-        key = (person.pk, course.pk, day)
-        if key in existing:
-            problems.append(
-                RowProblem(
-                    number, "completed_on", row["completed_on"], "duplicate: already recorded"
-                )
-            )
-        elif key in seen:
-            problems.append(
-                RowProblem(
-                    number, "completed_on", row["completed_on"], f"duplicate of row {seen[key]}"
-                )
-            )
-        else:
-            seen[key] = number
-            to_write.append(
-                Completion(
-                    person=person, course=course, completed_on=day, source=Completion.Source.IMPORT
-                )
-            )
+    rows = [
+        (n, {k.strip(): (v or "").strip() for k, v in row.items() if k})
+        for n, row in enumerate(reader, start=2)
+    ]
+    to_write, problems = check_completions(rows)
     if problems or dry_run:
         return 0, problems
     try:
@@ -226,3 +171,72 @@ def send_reminders(today: dt.date) -> int:
                     queue_mail("training_reminder", person.email, {"person": person, "line": line})
                     sent += 1
     return sent
+
+
+def check_completions(
+    rows: list[tuple[int, dict]], extra_people: dict | None = None
+) -> tuple[list[Completion], list[RowProblem]]:
+    """Check numbered rows (person, course, completed_on) against the registry and each
+    other; returns the completions to write and every problem found."""
+    problems: list[RowProblem] = []
+    keys = {r["person"] for _, r in rows}
+    orcids = {normalize_orcid(k) for k in keys}
+    people = {}
+    for p in Person.objects.filter(
+        Q(orcid__in=orcids) | Q(email__in=keys) | Q(external_id__in=keys) | Q(slug__in=keys)
+    ):
+        for k in (p.orcid, p.email, p.external_id, p.slug):
+            if k:
+                people[k] = p
+    people.update(extra_people or {})
+    courses = {c.title: c for c in Course.objects.all()}
+    existing = set(
+        Completion.objects.filter(person__in={p for p in people.values() if p.pk}).values_list(
+            "person_id", "course_id", "completed_on"
+        )
+    )
+    today = timezone.localdate()
+    seen, to_write = {}, []
+    for number, row in rows:
+        person = people.get(row["person"]) or people.get(normalize_orcid(row["person"]))
+        course = courses.get(row["course"])
+        if person is None:
+            problems.append(RowProblem(number, "person", row["person"], "unknown person"))
+        if course is None:
+            problems.append(RowProblem(number, "course", row["course"], "unknown course"))
+        try:
+            day = dt.date.fromisoformat(row["completed_on"])
+        except ValueError:
+            problems.append(
+                RowProblem(
+                    number, "completed_on", row["completed_on"], "not a date of the form YYYY-MM-DD"
+                )
+            )
+            continue
+        if day > today:
+            problems.append(
+                RowProblem(number, "completed_on", row["completed_on"], "date in the future")
+            )
+        if person is None or course is None:
+            continue
+        key = (person.pk or id(person), course.pk, day)
+        if key in existing:
+            problems.append(
+                RowProblem(
+                    number, "completed_on", row["completed_on"], "duplicate: already recorded"
+                )
+            )
+        elif key in seen:
+            problems.append(
+                RowProblem(
+                    number, "completed_on", row["completed_on"], f"duplicate of row {seen[key]}"
+                )
+            )
+        else:
+            seen[key] = number
+            to_write.append(
+                Completion(
+                    person=person, course=course, completed_on=day, source=Completion.Source.IMPORT
+                )
+            )
+    return to_write, problems

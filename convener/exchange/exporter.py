@@ -1,0 +1,220 @@
+"""Open-data exports: one CSV per public kind (the importer's columns), and Popolo JSON.
+Only public data leaves: no e-mail, nominations, reviews, training or demographics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from convener.core.dates import PartialDate
+from convener.org.models import Appointment, OrgUnit, Position
+from convener.people.models import Affiliation, Institution, Membership, Person
+
+from .kinds import EXPORTED
+
+CHUNK = 5000
+
+
+def _key(obj) -> str:
+    return obj.external_id or obj.slug
+
+
+def _pd(value, precision) -> str:
+    return str(PartialDate(value, precision)) if value else ""
+
+
+def _rows(kind):
+    """Every public row of ``kind`` as a dict of strings, in a stable order."""
+    if kind == "institutions":
+        for o in Institution.objects.order_by("slug").iterator(CHUNK):
+            yield {
+                "id": _key(o),
+                "name": o.name,
+                "short_name": o.short_name,
+                "country": str(o.country),
+                "city": o.city,
+                "ror": o.ror or "",
+            }
+    elif kind == "people":
+        for o in Person.objects.order_by("slug").iterator(CHUNK):
+            yield {
+                "id": _key(o),
+                "name": o.name,
+                "sort_name": o.sort_name,
+                "pronouns": o.pronouns,
+                "orcid": o.orcid or "",
+            }
+    elif kind in {"memberships", "affiliations"}:
+        model = Membership if kind == "memberships" else Affiliation
+        qs = model.objects.select_related("person").order_by("person__slug", "start", "id")
+        if kind == "affiliations":
+            qs = qs.select_related("institution")
+        for o in qs.iterator(CHUNK):
+            row = {
+                "person": _key(o.person),
+                "start": _pd(o.start, o.start_precision),
+                "end": _pd(o.end, o.end_precision),
+            }
+            if kind == "affiliations":
+                row["institution"] = _key(o.institution)
+            yield row
+    elif kind == "units":
+        for o in OrgUnit.objects.select_related("parent").order_by("slug").iterator(CHUNK):
+            yield {
+                "id": _key(o),
+                "name": o.name,
+                "short_name": o.short_name,
+                "parent": _key(o.parent) if o.parent else "",
+                "kind": o.kind,
+                "level": "" if o.level is None else str(o.level),
+                "description": o.description,
+                "start": _pd(o.start, o.start_precision),
+                "end": _pd(o.end, o.end_precision),
+            }
+    elif kind == "positions":
+        qs = Position.objects.select_related("unit", "deputizes_for").order_by("slug")
+        for o in qs.iterator(CHUNK):
+            yield {
+                "id": _key(o),
+                "unit": _key(o.unit),
+                "title": o.title,
+                "level": o.level,
+                "role": o.role,
+                "seats": str(o.seats),
+                "function": o.function,
+                "term_months": str(o.term_months or ""),
+                "term_limit": str(o.term_limit or ""),
+                "deputizes_for": _key(o.deputizes_for) if o.deputizes_for else "",
+                "filled_by": o.filled_by,
+                "acting_counts_as_term": "yes" if o.acting_counts_as_term else "no",
+                "holdover_allowed": "yes" if o.holdover_allowed else "no",
+                "mandate": o.mandate,
+                "requirements": o.requirements,
+                "start": _pd(o.start, o.start_precision),
+                "end": _pd(o.end, o.end_precision),
+            }
+    elif kind == "appointments":
+        qs = Appointment.objects.select_related("person", "position", "appointed_by")
+        rows = []
+        for o in qs.iterator(CHUNK):
+            rows.append(
+                {
+                    "id": o.external_id or f"appointment-{o.pk}",
+                    "person": _key(o.person),
+                    "position": _key(o.position),
+                    "start": _pd(o.start, o.start_precision),
+                    "end": _pd(o.end, o.end_precision),
+                    "capacity": o.capacity,
+                    "method": o.method,
+                    "appointed_by": _key(o.appointed_by) if o.appointed_by else "",
+                    "end_reason": o.end_reason,
+                    "exception_justification": o.exception_justification,
+                    "exception_approved_by": o.exception_approved_by,
+                    "note": o.note,
+                }
+            )
+        yield from sorted(rows, key=lambda r: r["id"])
+
+
+def export_csv(out: Path) -> dict[str, int]:
+    """Write ``<kind>.csv`` for every public kind into ``out``; returns rows per kind."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for kind, columns in EXPORTED.items():
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        n = 0
+        for row in _rows(kind):
+            writer.writerow(row)
+            n += 1
+        (out / f"{kind}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+        counts[kind] = n
+    return counts
+
+
+def popolo() -> dict:
+    """The registry in the Popolo open-data format: persons, organizations (institutions and
+    units), posts (positions) and memberships (appointments, affiliations)."""
+    persons = [
+        {
+            "id": f"person/{_key(p)}",
+            "name": p.name,
+            "sort_name": p.sort_name,
+            **({"identifiers": [{"scheme": "orcid", "identifier": p.orcid}]} if p.orcid else {}),
+        }
+        for p in Person.objects.order_by("slug").iterator(CHUNK)
+    ]
+    organizations = [
+        {
+            "id": f"institution/{_key(i)}",
+            "name": i.name,
+            "classification": "institution",
+            **({"identifiers": [{"scheme": "ror", "identifier": i.ror}]} if i.ror else {}),
+        }
+        for i in Institution.objects.order_by("slug")
+    ]
+    for u in OrgUnit.objects.select_related("parent").order_by("slug"):
+        organizations.append(
+            {
+                "id": f"unit/{_key(u)}",
+                "name": u.name,
+                "classification": u.kind,
+                "parent_id": f"unit/{_key(u.parent)}" if u.parent else None,
+                "founding_date": _pd(u.start, u.start_precision) or None,
+                "dissolution_date": _pd(u.end, u.end_precision) or None,
+            }
+        )
+    posts = [
+        {
+            "id": f"post/{_key(p)}",
+            "label": p.title,
+            "role": p.get_role_display(),
+            "organization_id": f"unit/{_key(p.unit)}",
+            "start_date": _pd(p.start, p.start_precision) or None,
+            "end_date": _pd(p.end, p.end_precision) or None,
+        }
+        for p in Position.objects.select_related("unit").order_by("slug")
+    ]
+    memberships = []
+    qs = Appointment.objects.select_related("person", "position", "position__unit")
+    for a in qs.order_by("id").iterator(CHUNK):
+        memberships.append(
+            {
+                "id": f"appointment/{a.external_id or a.pk}",
+                "person_id": f"person/{_key(a.person)}",
+                "post_id": f"post/{_key(a.position)}",
+                "organization_id": f"unit/{_key(a.position.unit)}",
+                "role": a.position.get_role_display(),
+                "label": a.position.title,
+                "start_date": _pd(a.start, a.start_precision),
+                "end_date": _pd(a.end, a.end_precision) or None,
+            }
+        )
+    qs = Affiliation.objects.select_related("person", "institution")
+    for a in qs.order_by("id").iterator(CHUNK):
+        memberships.append(
+            {
+                "id": f"affiliation/{a.pk}",
+                "person_id": f"person/{_key(a.person)}",
+                "organization_id": f"institution/{_key(a.institution)}",
+                "role": "member",
+                "start_date": _pd(a.start, a.start_precision),
+                "end_date": _pd(a.end, a.end_precision) or None,
+            }
+        )
+    return {
+        "persons": persons,
+        "organizations": organizations,
+        "posts": posts,
+        "memberships": memberships,
+    }
+
+
+def export_popolo(out: Path) -> dict[str, int]:
+    data = popolo()
+    Path(out).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {k: len(v) for k, v in data.items()}
