@@ -58,8 +58,8 @@ test-postgres: install
 	CONVENER_DATABASE_URL=$$CONVENER_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check convener tests
-	$(BIN)/ruff format --check convener tests
+	$(BIN)/ruff check convener tests bench
+	$(BIN)/ruff format --check convener tests bench
 
 bench: install
 	$(BIN)/python bench/run.py
