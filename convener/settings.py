@@ -22,6 +22,7 @@ _KNOWN = {
     "CONVENER_DEFAULT_FROM_EMAIL",
     "CONVENER_TIME_ZONE",
     "CONVENER_SECURE",
+    "CONVENER_DEMOGRAPHICS_KEYS",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "convener.training",
     "convener.api",
     "convener.exchange",
+    "convener.review",
     "convener.site",
     "convener.synth",
 ]
@@ -229,6 +231,17 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"CallStateEnum": "convener.nominations.models.Call.State"},
 }
+
+# Self-identification answers are encrypted with these Fernet keys (comma-separated, newest
+# first; older ones still decrypt, so keys can be rotated with `convener rotate_keys`). They
+# live in the environment, never in the database. The demo and the tests use a key file.
+DEMOGRAPHICS_KEYS = envlist("CONVENER_DEMOGRAPHICS_KEYS", [])
+if not DEMOGRAPHICS_KEYS and not DEBUG and not TESTING:
+    raise ImproperlyConfigured(
+        "CONVENER_DEMOGRAPHICS_KEYS is required when CONVENER_DEBUG is off; create a key "
+        "with cryptography's Fernet.generate_key()"
+    )
+DEMOGRAPHICS_KEY_FILE = VAR_DIR / "demographics.key"
 
 # Convener's own knobs.
 CONVENER_SITE_NAME = "Convener"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("convener.org.urls")),
     path("", include("convener.training.urls")),
     path("", include("convener.exchange.urls")),
+    path("", include("convener.review.urls")),
     path("", include("convener.site.urls")),
 ]

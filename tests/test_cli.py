@@ -47,6 +47,7 @@ def test_the_deploy_check_passes_with_debug_off():
             "CONVENER_DEBUG": "0",
             "CONVENER_SECRET_KEY": "k" * 60 + "-Production-Key-123",
             "CONVENER_ALLOWED_HOSTS": "convener.example.org",
+            "CONVENER_DEMOGRAPHICS_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
         },
     )
     assert result.returncode == 0, result.stderr

@@ -141,6 +141,9 @@ class Synthesizer:
             from .training import make_training
 
             self.training = make_training(self)
+            from .demographics import make_self_identification
+
+            self.training.update(make_self_identification(self))
         return self.summary()
 
     def summary(self) -> dict:
@@ -298,6 +301,7 @@ class Synthesizer:
         Membership.objects.bulk_create(memberships, batch_size=2000)
         CareerStage.objects.bulk_create(stages, batch_size=2000)
         Affiliation.objects.bulk_create(affiliations, batch_size=2000)
+        self.affiliations_planned = affiliations
         # Who could be picked at a given time: people sorted by join date.
         self._by_join = sorted(self.people, key=lambda s: s.join)
         self._joins = [s.join for s in self._by_join]

@@ -1,0 +1,22 @@
+"""Questions and the consent text are configured here. Answers are not in the admin at all:
+nobody but the person who gave them can read them."""
+
+from django.contrib import admin
+
+from .models import ConsentText, Option, Question
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ("key", "text", "kind", "invisible", "active", "order")
+    inlines = [OptionInline]
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    list_display = ("version", "created_at")

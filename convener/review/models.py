@@ -1,0 +1,97 @@
+"""Voluntary self-identification. Answers are stored encrypted, readable by the person alone;
+only aggregates computed in memory ever leave (see ``disclosure``). There is no audit
+history of the answers themselves: erasure is a real delete, and ``SelfIdEvent`` records that
+something happened, never what was answered."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from convener.people.models import Person
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Choose one")
+        MULTI = "multi", _("Choose all that apply")
+
+    key = models.SlugField(unique=True)
+    text = models.CharField(max_length=300)
+    help = models.TextField(blank=True)
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    invisible = models.BooleanField(
+        default=False, help_text=_("An “invisible” attribute: never published as 0% or 100%")
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self):
+        return self.text
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    key = models.SlugField()
+    label = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+    prefer_not = models.BooleanField(default=False, help_text=_("“Prefer not to say”"))
+    self_describe = models.BooleanField(default=False, help_text=_("Asks for a free-text term"))
+
+    class Meta:
+        ordering = ["question", "order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="one_option_key_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.question.key}: {self.label}"
+
+
+class ConsentText(models.Model):
+    version = models.PositiveSmallIntegerField(unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"Consent text v{self.version}"
+
+
+class SelfIdentification(models.Model):
+    """One person's answers, encrypted (Fernet); the consent they gave with its version."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="self_id")
+    ciphertext = models.TextField()
+    consent = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    consented_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Self-identification of person {self.person_id} (encrypted)"
+
+
+class SelfIdEvent(models.Model):
+    """That a person consented, changed, withdrew or erased, and when. Never the answers."""
+
+    class Kind(models.TextChoices):
+        CONSENTED = "consented", _("Consented and answered")
+        UPDATED = "updated", _("Changed answers")
+        ERASED = "erased", _("Withdrew consent and erased answers")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    consent_version = models.PositiveSmallIntegerField(null=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"

@@ -1,0 +1,74 @@
+"""The self-identification page: each member sees and changes only their own answers."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods, require_POST
+
+from convener.core.permissions import person_of, role_required
+from convener.core.roles import Role
+
+from . import services
+
+
+@sensitive_post_parameters()
+@sensitive_variables("current", "answers", "described")
+@never_cache
+@role_required(Role.MEMBER)
+@require_http_methods(["GET", "POST"])
+def self_identification(request):
+    me = person_of(request.user)
+    consent = services.current_consent()
+    errors = {}
+    if request.method == "POST" and me is not None:
+        answers = {q.key: request.POST.getlist(q.key) for q in services.questions()}
+        described = {
+            k[len("describe_") :]: v for k, v in request.POST.items() if k.startswith("describe_")
+        }
+        if request.POST.get("consent") != str(consent.version):
+            errors["consent"] = "Tick the box to accept the consent text before saving."
+        else:
+            try:
+                services.save(me, answers, described, consent_version=consent.version)
+            except ValidationError as error:
+                errors = error.message_dict
+            else:
+                messages.success(request, "Your answers are saved, encrypted.")
+                return redirect("review:self_id")
+    current = services.read(me) if me else None
+    picked = (current or {}).get("answers", {})
+    if request.method == "POST" and errors:
+        picked = {q.key: request.POST.getlist(q.key) for q in services.questions()}
+    rows = []
+    for q in services.questions():
+        rows.append(
+            {
+                "question": q,
+                "picked": set(picked.get(q.key, [])),
+                "described": (current or {}).get("described", {}).get(q.key, ""),
+                "error": errors.get(q.key),
+            }
+        )
+    return render(
+        request,
+        "review/self_id.html",
+        {
+            "me": me,
+            "consent": consent,
+            "rows": rows,
+            "has_answers": current is not None,
+            "consent_error": errors.get("consent"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def erase(request):
+    me = person_of(request.user)
+    if me is not None and services.erase(me):
+        messages.success(request, "Your consent is withdrawn and your answers are erased.")
+    return redirect("review:self_id")
