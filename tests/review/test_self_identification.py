@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from convener.review import crypto, services
-from convener.review.models import SelfIdEvent, SelfIdentification
+from convener.review.models import SelfIdentification, SelfIdEvent
 from tests.nominations import world as w
 from tests.site import collab
 
@@ -20,7 +20,7 @@ def answer(client, person, **extra):
     client.force_login(person.user)
     data = {
         "gender": ["self_described"],
-        f"describe_gender": CANARY,
+        "describe_gender": CANARY,
         "disability": ["yes"],
         "consent": "1",
         **extra,
