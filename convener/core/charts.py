@@ -228,3 +228,84 @@ def timeline_chart(
     return _frame(
         chart_id, title, desc, width, height, format_html_join("", "{}", ((p,) for p in parts))
     )
+
+
+def bar_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    rows: list[tuple[str, float | None, float | None]],
+    *,
+    width: int = 640,
+    x_max: float = 1.0,
+) -> SafeString:
+    """Horizontal bars (a share per row) with a dark tick at a reference share (the pool's);
+    rows without a value say so in words."""
+    left, right, top, row_h = 230, 70, 10, 34
+    height = top + row_h * max(len(rows), 1) + 26
+    plot_w = width - left - right
+
+    def px(v):
+        return left + min(max(v / x_max, 0), 1) * plot_w
+
+    parts = []
+    for i in range(5):
+        x = px(x_max * i / 4)
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#c9d1d9"/>'
+                '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#1b1f24">{}</text>',
+                n(x),
+                n(x),
+                top,
+                height - 22,
+                n(x),
+                height - 8,
+                f"{x_max * i / 4:.0%}",
+            )
+        )
+    for i, (label, value, reference) in enumerate(rows):
+        y = top + i * row_h
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#1b1f24">{}</text>',
+                left - 8,
+                y + 21,
+                label,
+            )
+        )
+        if value is None:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="12" fill="#4a5560">not shown</text>',
+                    left + 4,
+                    y + 21,
+                )
+            )
+        else:
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="#0b57a4"/>'
+                    '<text x="{}" y="{}" font-size="12" fill="#1b1f24">{}</text>',
+                    left,
+                    y + 8,
+                    n(px(value) - left),
+                    row_h - 14,
+                    n(px(value) + 4),
+                    y + 21,
+                    f"{value:.0%}",
+                )
+            )
+        if reference is not None:
+            parts.append(
+                format_html(
+                    '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#1b1f24" stroke-width="3"/>',
+                    n(px(reference)),
+                    n(px(reference)),
+                    y + 3,
+                    y + row_h - 3,
+                )
+            )
+    return _frame(
+        chart_id, title, desc, width, height, format_html_join("", "{}", ((p,) for p in parts))
+    )

@@ -95,3 +95,32 @@ class SelfIdEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
+
+
+class Goal(models.Model):
+    """A target share of an attribute at a level for a year (optionally only among the seats
+    that allocate resources)."""
+
+    level = models.CharField(max_length=20, help_text=_("A level of the review chain"))
+    question = models.SlugField()
+    option = models.SlugField()
+    year = models.PositiveSmallIntegerField()
+    target = models.DecimalField(
+        max_digits=4, decimal_places=3, help_text=_("Target share, e.g. 0.250")
+    )
+    resource_allocating_only = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["year", "level", "question", "option"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "question", "option", "year", "resource_allocating_only"],
+                name="one_goal_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__gte=0, target__lte=1), name="goal_target_is_a_share"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.level}: {self.question}={self.option} ≥ {self.target}"

@@ -72,3 +72,55 @@ def erase(request):
     if me is not None and services.erase(me):
         messages.success(request, "Your consent is withdrawn and your answers are erased.")
     return redirect("review:self_id")
+
+
+def _review_context(request, audience):
+    from django.utils import timezone
+
+    from convener.core.charts import bar_chart
+
+    from .report import build
+
+    this_year = timezone.localdate().year
+    raw = request.GET.get("year", "")
+    year = this_year
+    if raw:
+        if not raw.isdigit() or not 1950 <= int(raw) <= this_year:
+            return None, f"“{raw}” is not a year between 1950 and {this_year}."
+        year = int(raw)
+    review = build(year, audience, strict=request.GET.get("strict") == "1")
+    for attr in review["attributes"]:
+        attr.chart = bar_chart(
+            f"chart-{attr.question}-{attr.option}",
+            f"{attr.label}: share at each level",
+            "Bars are each level's share; the dark tick is the share in the level below. "
+            "The table that follows gives the same numbers.",
+            [
+                (row.level.short, row.share, row.comparison.pool_share if row.comparison else None)
+                for row in attr.rows
+            ],
+        )
+    return {"review": review, "years": range(this_year, this_year - 15, -1)}, None
+
+
+@sensitive_variables("context")
+@role_required(Role.DIVERSITY_OFFICER)
+@require_http_methods(["GET"])
+def officer_review(request):
+    context, error = _review_context(request, "officer")
+    if error:
+        from convener.site.views import BadQuery, _bad_request
+
+        return _bad_request(request, BadQuery("year", error))
+    return render(request, "review/review.html", context)
+
+
+@role_required(Role.MEMBER, Role.MANAGER, Role.DIVERSITY_OFFICER)
+@require_http_methods(["GET"])
+def published_review(request):
+    context, error = _review_context(request, "published")
+    if error:
+        from convener.site.views import BadQuery, _bad_request
+
+        return _bad_request(request, BadQuery("year", error))
+    return render(request, "review/review.html", context)

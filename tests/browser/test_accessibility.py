@@ -64,6 +64,7 @@ def test_signed_in_pages_have_no_axe_violations(page, live_server, data):
         reverse("nominations:nominate", args=[world["call"].pk]),
         reverse("training:dashboard"),
         reverse("org:contact"),
+        reverse("review:self_id"),
     ]:
         page.goto(live_server.url + url)
         if found := axe_violations(page):
@@ -86,6 +87,7 @@ def test_signed_in_pages_have_no_axe_violations(page, live_server, data):
         reverse("org:junior"),
         reverse("training:dashboard"),
         reverse("training:import"),
+        reverse("review:published"),
     ]:
         page.goto(live_server.url + url)
         if found := axe_violations(page):

@@ -1,0 +1,340 @@
+"""The annual proportionality review: each management level compared with the level below,
+one attribute at a time, for the diversity officer (exact, k-protected) or for publication
+(every rule of ``disclosure``). Answers are decrypted in memory only, never stored or logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.views.decorators.debug import sensitive_variables
+
+from convener.org.models import Appointment, Position
+from convener.people.models import Membership
+
+from . import services
+from .disclosure import MIN_GROUP, Cell, protect, round_base
+from .models import Goal
+from .stats import Comparison, choose_method, compare, trend
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str
+    name: str
+    position_levels: tuple[str, ...] = ()  # empty: the members of the collaboration
+    short: str = ""
+
+
+# The chain, from the base up: each level's pool is the one before it.
+CHAIN = [
+    Level("members", "Members"),
+    Level("L3", "L3 conveners and deputies", (Position.Level.L3,)),
+    Level("L2", "L2 managers and deputies", (Position.Level.L2,)),
+    Level(
+        "L1",
+        "L1 managers and the management board",
+        (Position.Level.L1, Position.Level.TOP, Position.Level.BOARD),
+    ),
+]
+OFFICER, PUBLISHED = "officer", "published"
+
+
+def reference_date(year: int) -> dt.date:
+    """The snapshot day of a year's review."""
+    return dt.date(year, 7, 1)
+
+
+@dataclass
+class Row:
+    level: Level
+    pool: Level | None
+    k: int
+    n: int
+    shown_k: int | None = None  # what the audience sees (None: not shown)
+    shown_n: int | None = None
+    comparison: Comparison | None = None
+    reason: str = ""
+    goal: Goal | None = None
+
+    @property
+    def share(self):
+        return self.shown_k / self.shown_n if self.shown_k is not None and self.shown_n else None
+
+    @property
+    def goal_met(self):
+        if self.goal is None or self.share is None:
+            return None
+        return self.share >= float(self.goal.target)
+
+
+@dataclass
+class AttributeReport:
+    question: str
+    option: str
+    label: str
+    question_text: str
+    invisible: bool
+    rows: list[Row] = field(default_factory=list)
+    flows: list[Row] = field(default_factory=list)
+    trend_p: dict[str, float | None] = field(default_factory=dict)
+
+
+class Data:
+    """Rosters and answers, loaded once."""
+
+    @sensitive_variables("answers")
+    def __init__(self):
+        self.memberships = list(
+            Membership.objects.only("person_id", "start", "sure_from", "sure_until", "maybe_until")
+        )
+        self.appointments = list(
+            Appointment.objects.select_related("position").only(
+                "person_id",
+                "start",
+                "sure_from",
+                "sure_until",
+                "maybe_until",
+                "position__level",
+                "position__function",
+            )
+        )
+        answers = dict(services.all_answers())
+        self.answered: dict[str, set[int]] = defaultdict(set)  # answered, not "prefer not"
+        self.has: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.any_answer = set(answers)
+        for person_id, person_answers in answers.items():
+            for question, options in person_answers.items():
+                if options and options != ["prefer_not"]:
+                    self.answered[question].add(person_id)
+                    for option in options:
+                        self.has[(question, option)].add(person_id)
+        self._rosters = {}
+
+    def roster(self, level: Level, day: dt.date, *, resources_only=None) -> frozenset[int]:
+        key = (level.key, day, resources_only)
+        if key not in self._rosters:
+            if not level.position_levels:
+                people = {m.person_id for m in self.memberships if m.surely_covers(day)}
+            else:
+                people = {
+                    a.person_id
+                    for a in self.appointments
+                    if a.position.level in level.position_levels
+                    and a.surely_covers(day)
+                    and (
+                        resources_only is None
+                        or (a.position.function == Position.Function.RESOURCES) == resources_only
+                    )
+                }
+            self._rosters[key] = frozenset(people)
+        return self._rosters[key]
+
+    def newcomers(self, level: Level, first: dt.date, last: dt.date) -> frozenset[int]:
+        """People whose first appointment at the level started within [first, last]."""
+        starts = {}
+        for a in self.appointments:
+            if a.position.level in level.position_levels:
+                starts[a.person_id] = min(starts.get(a.person_id, a.start), a.start)
+        return frozenset(p for p, s in starts.items() if first <= s <= last)
+
+
+def _cells(data: Data, year: int, question: str, option: str) -> dict[tuple, Cell]:
+    """Every candidate cell of one attribute for every year up to ``year``, in the order
+    they were (or would have been) published, so earlier decisions never change."""
+    cells = {}
+    order = 0
+    first_year = min((m.start.year for m in data.memberships), default=year)
+    for y in range(max(first_year, year - 30), year + 1):
+        day = reference_date(y)
+        for level in CHAIN:
+            roster = data.roster(level, day) & data.answered[question]
+            k = len(roster & data.has[(question, option)])
+            cells[("level", level.key, y)] = Cell(
+                (question, option), ("level", level.key, y), order, roster, k, len(roster)
+            )
+            order += 1
+        if y == year:
+            for level in CHAIN[1:]:
+                window = (dt.date(y - 2, 1, 1), dt.date(y, 12, 31))
+                roster = data.newcomers(level, *window) & data.answered[question]
+                k = len(roster & data.has[(question, option)])
+                cells[("flow", level.key, y)] = Cell(
+                    (question, option), ("flow", level.key, y), order, roster, k, len(roster)
+                )
+                order += 1
+    return cells
+
+
+def _row(cells, key, pool_key, level, pool, audience, n_level_members) -> Row:
+    cell = cells[key]
+    pool_cell = cells.get(pool_key)
+    row = Row(level, pool, cell.k, cell.n)
+    if audience == OFFICER:
+        if cell.k >= MIN_GROUP and cell.n - cell.k >= MIN_GROUP:
+            row.shown_k, row.shown_n = cell.k, cell.n
+        else:
+            row.reason = f"a group or its complement smaller than {MIN_GROUP}"
+        pk, pn = (pool_cell.k, pool_cell.n) if pool_cell else (None, None)
+    else:
+        if cell.published:
+            row.shown_k, row.shown_n = cell.k_pub, cell.n_pub
+        else:
+            row.reason = cell.reason
+        pk, pn = (
+            (pool_cell.k_pub, pool_cell.n_pub)
+            if pool_cell and pool_cell.published
+            else (None, None)
+        )
+    if row.shown_k is not None and pk is not None and pn:
+        overlap = len(cell.roster & pool_cell.roster) / len(cell.roster) if cell.roster else 0
+        method = choose_method(overlap, pn)
+        row.comparison = compare(row.shown_k, row.shown_n, pk, pn, method)
+    return row
+
+
+@sensitive_variables("data")
+def build(
+    year: int, audience: str = OFFICER, *, strict: bool = False, data: Data | None = None
+) -> dict:
+    """The review of ``year`` for ``audience`` ("officer" or "published")."""
+    data = data or Data()
+    day = reference_date(year)
+    goals = {
+        (g.level, g.question, g.option): g
+        for g in Goal.objects.filter(year=year, resource_allocating_only=False)
+    }
+    levels = []
+    for level in CHAIN:
+        roster = data.roster(level, day)
+        responded = len(roster & data.any_answer)
+        rate = responded / len(roster) if roster else None
+        shown_rate = rate if audience == OFFICER or rate is None else round(rate, 1)
+        levels.append(
+            {
+                "level": level,
+                "size": len(roster),
+                "rate": shown_rate,
+                "caution": rate is not None and rate < 0.5,
+            }
+        )
+    attributes = []
+    for question in services.questions():
+        for option in question.options.all():
+            if option.prefer_not or option.self_describe:
+                continue
+            cells = _cells(data, year, question.key, option.key)
+            if audience == PUBLISHED:
+                protect(list(cells.values()), strict=strict)
+            report = AttributeReport(
+                question.key, option.key, option.label, question.text, question.invisible
+            )
+            for i, level in enumerate(CHAIN):
+                pool = CHAIN[i - 1] if i else None
+                row = _row(
+                    cells,
+                    ("level", level.key, year),
+                    ("level", pool.key, year) if pool else None,
+                    level,
+                    pool,
+                    audience,
+                    0,
+                )
+                row.goal = goals.get((level.key, question.key, option.key))
+                report.rows.append(row)
+                if pool:
+                    report.flows.append(
+                        _row(
+                            cells,
+                            ("flow", level.key, year),
+                            ("level", pool.key, year),
+                            level,
+                            pool,
+                            audience,
+                            0,
+                        )
+                    )
+                series = []
+                for y in range(year - 9, year + 1):
+                    c = cells.get(("level", level.key, y))
+                    if c is None:
+                        continue
+                    if audience == OFFICER:
+                        series.append((c.k, c.n))
+                    elif c.published:
+                        series.append((c.k_pub, c.n_pub))
+                report.trend_p[level.key] = trend(series)
+            attributes.append(report)
+    return {
+        "year": year,
+        "audience": audience,
+        "reference_date": day,
+        "levels": levels,
+        "attributes": attributes,
+        "strict": strict,
+        "chain": CHAIN,
+    }
+
+
+def rows_for_csv(review: dict) -> list[list]:
+    """The aggregate tables exactly as shown."""
+    out = [
+        [
+            "year",
+            "audience",
+            "question",
+            "option",
+            "kind",
+            "level",
+            "pool",
+            "count",
+            "answered",
+            "share",
+            "pool_share",
+            "representation_index",
+            "impact_ratio",
+            "wilson_low",
+            "wilson_high",
+            "test",
+            "p_value",
+            "power",
+            "note",
+        ]
+    ]
+
+    def fmt(x):
+        return "" if x is None else (f"{x:.4f}" if isinstance(x, float) else x)
+
+    for attr in review["attributes"]:
+        for kind, rows in (("level", attr.rows), ("new appointments", attr.flows)):
+            for row in rows:
+                c = row.comparison
+                out.append(
+                    [
+                        review["year"],
+                        review["audience"],
+                        attr.question,
+                        attr.option,
+                        kind,
+                        row.level.key,
+                        row.pool.key if row.pool else "",
+                        fmt(row.shown_k),
+                        fmt(row.shown_n),
+                        fmt(row.share),
+                        fmt(c.pool_share if c else None),
+                        fmt(c.representation_index if c else None),
+                        fmt(c.impact_ratio if c else None),
+                        fmt(c.wilson_low if c else None),
+                        fmt(c.wilson_high if c else None),
+                        c.method if c else "",
+                        fmt(c.p_value if c else None),
+                        fmt(c.power if c else None),
+                        row.reason,
+                    ]
+                )
+    return out
+
+
+__all__ = ["build", "rows_for_csv", "round_base", "OFFICER", "PUBLISHED"]
