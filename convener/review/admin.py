@@ -3,7 +3,7 @@ nobody but the person who gave them can read them."""
 
 from django.contrib import admin
 
-from .models import ConsentText, Option, Question
+from .models import ConsentText, Goal, Option, Question
 
 
 class OptionInline(admin.TabularInline):
@@ -20,3 +20,9 @@ class QuestionAdmin(admin.ModelAdmin):
 @admin.register(ConsentText)
 class ConsentTextAdmin(admin.ModelAdmin):
     list_display = ("version", "created_at")
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ("year", "level", "question", "option", "target", "resource_allocating_only")
+    list_filter = ("year", "level", "resource_allocating_only")

@@ -40,6 +40,8 @@ CHAIN = [
     ),
 ]
 OFFICER, PUBLISHED = "officer", "published"
+SERVICE_LEVELS = {Position.Level.BOARD, Position.Level.COMMITTEE}
+SEAT_KINDS = {"resources": True, "advisory": False}  # resource-allocating or not
 
 
 def reference_date(year: int) -> dt.date:
@@ -80,6 +82,8 @@ class AttributeReport:
     rows: list[Row] = field(default_factory=list)
     flows: list[Row] = field(default_factory=list)
     trend_p: dict[str, float | None] = field(default_factory=dict)
+    seats: list[dict] = field(default_factory=list)  # resource vs advisory, per level
+    engagement: dict | None = None
 
 
 class Data:
@@ -132,6 +136,20 @@ class Data:
             self._rosters[key] = frozenset(people)
         return self._rosters[key]
 
+    def service(self, day: dt.date) -> dict[int, int]:
+        """Members serving on a board, a committee or in a community-building or advisory
+        seat on ``day``, with how many such seats each holds at once."""
+        if ("service", day) not in self._rosters:
+            seats: dict[int, int] = defaultdict(int)
+            for a in self.appointments:
+                p = a.position
+                if (
+                    p.level in SERVICE_LEVELS or p.function != Position.Function.RESOURCES
+                ) and a.surely_covers(day):
+                    seats[a.person_id] += 1
+            self._rosters[("service", day)] = dict(seats)
+        return self._rosters[("service", day)]
+
     def newcomers(self, level: Level, first: dt.date, last: dt.date) -> frozenset[int]:
         """People whose first appointment at the level started within [first, last]."""
         starts = {}
@@ -156,6 +174,19 @@ def _cells(data: Data, year: int, question: str, option: str) -> dict[tuple, Cel
                 (question, option), ("level", level.key, y), order, roster, k, len(roster)
             )
             order += 1
+        for level in CHAIN[1:]:
+            for kind, resources in SEAT_KINDS.items():
+                roster = data.roster(level, day, resources_only=resources) & data.answered[question]
+                k = len(roster & data.has[(question, option)])
+                key = (kind, level.key, y)
+                cells[key] = Cell((question, option), key, order, roster, k, len(roster))
+                order += 1
+        roster = frozenset(data.service(day)) & data.roster(CHAIN[0], day) & data.answered[question]
+        k = len(roster & data.has[(question, option)])
+        cells[("engaged", y)] = Cell(
+            (question, option), ("engaged", y), order, roster, k, len(roster)
+        )
+        order += 1
         if y == year:
             for level in CHAIN[1:]:
                 window = (dt.date(y - 2, 1, 1), dt.date(y, 12, 31))
@@ -205,6 +236,10 @@ def build(
     goals = {
         (g.level, g.question, g.option): g
         for g in Goal.objects.filter(year=year, resource_allocating_only=False)
+    }
+    resource_goals = {
+        (g.level, g.question, g.option): g
+        for g in Goal.objects.filter(year=year, resource_allocating_only=True)
     }
     levels = []
     for level in CHAIN:
@@ -266,6 +301,34 @@ def build(
                     elif c.published:
                         series.append((c.k_pub, c.n_pub))
                 report.trend_p[level.key] = trend(series)
+            for i, level in enumerate(CHAIN[1:], start=1):
+                pool = CHAIN[i - 1]
+                pair = {}
+                for kind in SEAT_KINDS:
+                    row = _row(
+                        cells,
+                        (kind, level.key, year),
+                        ("level", pool.key, year),
+                        level,
+                        pool,
+                        audience,
+                        0,
+                    )
+                    if kind == "resources":
+                        row.goal = resource_goals.get((level.key, question.key, option.key))
+                    pair[kind] = row
+                res, adv = pair["resources"].share, pair["advisory"].share
+                report.seats.append(
+                    {
+                        "level": level,
+                        "resources": pair["resources"],
+                        "advisory": pair["advisory"],
+                        "ratio": adv / res if res and adv is not None else None,
+                    }
+                )
+            report.engagement = _engagement(
+                cells, data, day, year, question.key, option.key, audience
+            )
             attributes.append(report)
     return {
         "year": year,
@@ -275,6 +338,40 @@ def build(
         "attributes": attributes,
         "strict": strict,
         "chain": CHAIN,
+    }
+
+
+def _engagement(cells, data, day, year, question, option, audience) -> dict:
+    """The group's and everyone else's share of members who serve on boards, committees or
+    in advisory and community seats, and the seats they hold at once."""
+    members, engaged = cells[("level", "members", year)], cells[("engaged", year)]
+    if audience == OFFICER:
+        ok = min(members.k, members.n - members.k, engaged.k, engaged.n - engaged.k) >= MIN_GROUP
+        mk, mn, ek, en = members.k, members.n, engaged.k, engaged.n
+    else:
+        ok = members.published and engaged.published
+        mk, mn, ek, en = members.k_pub, members.n_pub, engaged.k_pub, engaged.n_pub
+    if not ok:
+        return {
+            "shown": False,
+            "reason": engaged.reason or members.reason or f"a group smaller than {MIN_GROUP}",
+        }
+    seats = data.service(day)
+    group = [seats[p] for p in engaged.roster if p in data.has[(question, option)]]
+    rest = [seats[p] for p in engaged.roster if p not in data.has[(question, option)]]
+    load_group = sum(group) / len(group) if group else None
+    load_rest = sum(rest) / len(rest) if rest else None
+    if audience != OFFICER:  # published loads are coarse: to the nearest half seat
+        load_group = round(load_group * 2) / 2 if load_group else None
+        load_rest = round(load_rest * 2) / 2 if load_rest else None
+    return {
+        "shown": True,
+        "group_rate": ek / mk if mk else None,
+        "rest_rate": (en - ek) / (mn - mk) if mn - mk else None,
+        "group_serving": ek,
+        "rest_serving": en - ek,
+        "load_group": load_group,
+        "load_rest": load_rest,
     }
 
 
@@ -334,6 +431,60 @@ def rows_for_csv(review: dict) -> list[list]:
                         row.reason,
                     ]
                 )
+        for seat in attr.seats:
+            for kind in SEAT_KINDS:
+                row = seat[kind]
+                c = row.comparison
+                ratio = seat["ratio"]
+                out.append(
+                    [
+                        review["year"],
+                        review["audience"],
+                        attr.question,
+                        attr.option,
+                        f"{kind} seats",
+                        row.level.key,
+                        row.pool.key,
+                        fmt(row.shown_k),
+                        fmt(row.shown_n),
+                        fmt(row.share),
+                        fmt(c.pool_share if c else None),
+                        fmt(c.representation_index if c else None),
+                        fmt(c.impact_ratio if c else None),
+                        fmt(c.wilson_low if c else None),
+                        fmt(c.wilson_high if c else None),
+                        c.method if c else "",
+                        fmt(c.p_value if c else None),
+                        fmt(c.power if c else None),
+                        row.reason
+                        or (f"advisory/resources ratio {ratio:.2f}" if ratio is not None else ""),
+                    ]
+                )
+        e = attr.engagement
+        if e and e["shown"]:
+            out.append(
+                [
+                    review["year"],
+                    review["audience"],
+                    attr.question,
+                    attr.option,
+                    "community engagement",
+                    "members",
+                    "",
+                    fmt(e["group_serving"]),
+                    "",
+                    fmt(e["group_rate"]),
+                    fmt(e["rest_rate"]),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    f"seats at once: {fmt(e['load_group'])} vs {fmt(e['load_rest'])}",
+                ]
+            )
     return out
 
 

@@ -42,20 +42,19 @@ REGIONS = [
 ]
 
 
-def answers_for(rng, sim, us_member: bool, year0: int) -> dict:
-    stage = sim.stages[0][0] if sim.stages else Stage.SCIENTIST
-    trend = 0.004 * (sim.join.year - year0)  # later cohorts have more women
+def draw_gender(rng, stage: str, years_since_start: int) -> str:
+    """A member's gender, drawn when they join (later cohorts have more women)."""
     roll = rng.random()
-    woman = WOMEN.get(stage, 0.18) + trend
+    woman = WOMEN.get(stage, 0.18) + 0.004 * years_since_start
     if roll < 0.04:
-        gender = ["prefer_not"]
-    elif roll < 0.05:
-        gender = ["non_binary"]
-    elif roll < 0.05 + woman:
-        gender = ["woman"]
-    else:
-        gender = ["man"]
-    answers = {"gender": gender}
+        return "prefer_not"
+    if roll < 0.05:
+        return "non_binary"
+    return "woman" if roll < 0.05 + woman else "man"
+
+
+def answers_for(rng, sim, us_member: bool) -> dict:
+    answers = {"gender": [sim.gender]}
     if rng.random() < 0.9:
         if rng.random() < 0.06:
             answers["race_ethnicity"] = ["prefer_not"]
@@ -88,12 +87,11 @@ def make_self_identification(synth) -> dict:
     for aff in synth.affiliations_planned:
         home_country.setdefault(aff.person.pk, str(aff.institution.country))
     rows = []
-    year0 = synth.t0.year
     for sim in synth.people:
         if rng.random() >= 0.7:
             continue
         us = home_country.get(sim.obj.pk) == "US"
-        data = answers_for(rng, sim, us, year0)
+        data = answers_for(rng, sim, us)
         rows.append(
             SelfIdentification(
                 person=sim.obj, ciphertext=crypto.encrypt(data), consent=consent, consented_at=now

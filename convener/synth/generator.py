@@ -25,6 +25,7 @@ from convener.org.models import Appointment, OrgUnit, Position, peak_holders, te
 from convener.people.models import Affiliation, CareerStage, Institution, Membership, Person
 
 from . import names
+from .demographics import draw_gender
 
 Stage = CareerStage.Stage
 EXCEPTION_REASONS = [
@@ -43,6 +44,7 @@ class SimPerson:
     stages: list[tuple[str, dt.date, dt.date | None]] = field(default_factory=list)
     busy: list[tuple[dt.date, dt.date | None, int]] = field(default_factory=list)
     obj: Person | None = None
+    gender: str = "man"
 
     def stage_on(self, day: dt.date) -> str | None:
         for stage, start, end in self.stages:
@@ -79,6 +81,9 @@ class Synthesizer:
         self.n_people = people
         self.years = years
         self.rng = random.Random(seed)
+        # Whether this collaboration shows the service-burden pattern: for some seeds women
+        # are steered to advisory and community seats, for others not at all.
+        self.service_bias = self.rng.random() < 0.5
         self.today = today or dt.date.today()
         self.t0 = dt.date(self.today.year - years, 1, 1)
         self.progress = progress
@@ -243,6 +248,9 @@ class Synthesizer:
             join = self.random_day(first_day, last_day)
             career, leave = self._stages(join)
             sim = SimPerson(i, join, leave, career)
+            sim.gender = draw_gender(
+                rng, career[0][0] if career else Stage.SCIENTIST, join.year - self.t0.year
+            )
             given, family = rng.choice(names.GIVEN), rng.choice(names.FAMILY)
             name = f"{given} {family}"
             orcid = None
@@ -558,6 +566,13 @@ class Synthesizer:
             clash = sum(1 for s, e, _pid in sim.busy if s < end and (e is None or start < e))
             if clash >= max_busy:
                 continue
+            if self.service_bias:
+                # the pattern the review looks for: women steered to advisory and community
+                # seats, away from the seats that allocate resources
+                woman = sim.gender == "woman"
+                resources = position.function == Position.Function.RESOURCES
+                if woman == resources and rng.random() < 0.4:
+                    continue
             return sim
         return None
 
