@@ -62,6 +62,7 @@ lint: install
 	$(BIN)/ruff format --check convener tests bench
 
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	$(BIN)/python bench/run.py
 
 clean:

@@ -14,6 +14,20 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 12
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI app directly; like Django's test client, keep the request
+    signals from closing the test's database connection (and its transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _operations():
     from convener.wsgi import application
 
