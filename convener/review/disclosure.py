@@ -71,7 +71,7 @@ def _forces(a: Cell, b: Cell) -> bool:
     one of the three sums can only be zero or only be the group's size. Each sum's feasible
     values form an interval, computed exactly from the two ranges."""
     n_common = len(a.roster & b.roster)
-    n_a, n_b = len(a.roster - b.roster), len(b.roster - a.roster)
+    n_a, n_b = len(a.roster) - n_common, len(b.roster) - n_common
     if not n_a and not n_b:
         return False  # the same people: the same count, nothing new
     lo_a, hi_a = a.k_range
@@ -105,7 +105,11 @@ def protect(cells: list[Cell], *, strict: bool = False) -> list[Cell]:
         kept: list[Cell] = []
         for cell in ordered:
             clash = next(
-                (other for other in kept if other.roster & cell.roster and _forces(other, cell)),
+                (
+                    other
+                    for other in kept
+                    if not other.roster.isdisjoint(cell.roster) and _forces(other, cell)
+                ),
                 None,
             )
             if clash is not None:

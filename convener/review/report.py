@@ -116,6 +116,17 @@ class Data:
                     for option in options:
                         self.has[(question, option)].add(person_id)
         self._rosters = {}
+        # plain tuples: who held a seat of which level and kind, surely from/until when
+        self.spans = [
+            (
+                a.person_id,
+                a.position.level,
+                a.position.function == Position.Function.RESOURCES,
+                a.sure_from,
+                a.sure_until,
+            )
+            for a in self.appointments
+        ]
 
     def roster(self, level: Level, day: dt.date, *, resources_only=None) -> frozenset[int]:
         key = (level.key, day, resources_only)
@@ -124,14 +135,12 @@ class Data:
                 people = {m.person_id for m in self.memberships if m.surely_covers(day)}
             else:
                 people = {
-                    a.person_id
-                    for a in self.appointments
-                    if a.position.level in level.position_levels
-                    and a.surely_covers(day)
-                    and (
-                        resources_only is None
-                        or (a.position.function == Position.Function.RESOURCES) == resources_only
-                    )
+                    person
+                    for person, lvl, resources, start, end in self.spans
+                    if lvl in level.position_levels
+                    and start <= day
+                    and (end is None or day < end)
+                    and (resources_only is None or resources == resources_only)
                 }
             self._rosters[key] = frozenset(people)
         return self._rosters[key]
@@ -152,10 +161,14 @@ class Data:
 
     def newcomers(self, level: Level, first: dt.date, last: dt.date) -> frozenset[int]:
         """People whose first appointment at the level started within [first, last]."""
-        starts = {}
-        for a in self.appointments:
-            if a.position.level in level.position_levels:
-                starts[a.person_id] = min(starts.get(a.person_id, a.start), a.start)
+        key = ("first-start", level.key)
+        if key not in self._rosters:
+            starts: dict[int, dt.date] = {}
+            for a in self.appointments:
+                if a.position.level in level.position_levels:
+                    starts[a.person_id] = min(starts.get(a.person_id, a.start), a.start)
+            self._rosters[key] = starts
+        starts = self._rosters[key]
         return frozenset(p for p, s in starts.items() if first <= s <= last)
 
 
