@@ -29,6 +29,16 @@ def _no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as a fresh server would."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_unexpected_mail(request, settings):
     """Mail goes to the in-memory outbox; a test that does not expect mail fails if any left."""
     yield

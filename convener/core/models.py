@@ -116,3 +116,29 @@ class Interval(models.Model):
     def save(self, *args, **kwargs):
         self.set_derived_dates()
         super().save(*args, **kwargs)
+        RegistryVersion.bump()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        RegistryVersion.bump()
+        return result
+
+
+class RegistryVersion(models.Model):
+    """A counter bumped in the same transaction as every change to the registry, so that
+    cached pages keyed by it are never served stale (and readers of an older snapshot never
+    poison the newer key)."""
+
+    value = models.BigIntegerField(default=0)
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"value": 1})
+
+    def __str__(self):
+        return f"registry version {self.value}"

@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
 from convener.core.dates import PartialDate, Precision
+from convener.core.models import RegistryVersion
 from convener.core.validators import normalize_orcid, normalize_ror, validate_orcid, validate_ror
 from convener.org.models import (
     Appointment,
@@ -982,6 +983,7 @@ def import_path(path, *, dry_run: bool = False, progress: bool = False) -> Repor
             transaction.set_rollback(True)
             return report
         Writer(checker, report, progress).run()
+        RegistryVersion.bump()
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from convener.core.models import Interval
+from convener.core.models import Interval, RegistryVersion
 from convener.core.text import unique_slug
 from convener.core.validators import (
     normalize_orcid,
@@ -59,6 +59,7 @@ class Institution(models.Model):
         if not self.slug:
             self.slug = unique_slug(Institution, self.short_name or self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+        RegistryVersion.bump()
 
 
 class Person(models.Model):
@@ -120,6 +121,7 @@ class Person(models.Model):
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+        RegistryVersion.bump()
 
 
 class NoOverlapMixin:

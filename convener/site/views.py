@@ -7,9 +7,12 @@ import re
 
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from convener.core import cache as page_cache
+from convener.core.models import RegistryVersion
 from convener.org import services
 from convener.org.models import Appointment, OrgUnit, Position
 from convener.people.models import Affiliation, Institution, Person
@@ -58,14 +61,23 @@ def org_chart(request):
         day = _day_param(request)
     except BadQuery as error:
         return _bad_request(request, error)
-    roots = services.org_chart(day)
-    context = {
-        "roots": roots,
-        "day": day,
-        "is_today": day == timezone.localdate(),
-        "vacancies": sum(r.count_vacancies() for r in roots),
-    }
-    return render(request, "site/org_chart.html", context)
+    is_today = day == timezone.localdate()
+    # keyed by the registry's version: any change to the registry makes a new key
+    key = f"org-chart:{day.isoformat()}:{is_today}:{RegistryVersion.current()}"
+    body = page_cache.get(key)
+    if body is None:
+        roots = services.org_chart(day)
+        body = render_to_string(
+            "site/_org_body.html",
+            {
+                "roots": roots,
+                "day": day,
+                "is_today": is_today,
+                "vacancies": sum(r.count_vacancies() for r in roots),
+            },
+        )
+        page_cache.set(key, body)
+    return render(request, "site/org_chart.html", {"body": body, "day": day, "is_today": is_today})
 
 
 @require_safe

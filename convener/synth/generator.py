@@ -20,6 +20,7 @@ from stdnum.iso7064 import mod_11_2
 from tqdm import tqdm
 
 from convener.core.dates import Precision, add_months
+from convener.core.models import RegistryVersion
 from convener.core.validators import ror_checksum
 from convener.org.models import Appointment, OrgUnit, Position, peak_holders, term_numbers
 from convener.people.models import Affiliation, CareerStage, Institution, Membership, Person
@@ -149,6 +150,7 @@ class Synthesizer:
             from .demographics import make_self_identification
 
             self.training.update(make_self_identification(self))
+            RegistryVersion.bump()
         return self.summary()
 
     def summary(self) -> dict:

@@ -136,8 +136,8 @@ PAGES = {
 # Pinned query counts: a page that needs more queries as the collaboration grows fails here.
 QUERIES = {
     "home": 4,
-    "org": 4,
-    "org_past": 4,
+    "org": 5,
+    "org_past": 5,
     "position": 4,
     "person": 3,
     "institution": 3,
@@ -173,3 +173,61 @@ def test_the_position_page_query_count_does_not_grow_with_its_history(
         )
     with django_assert_max_num_queries(QUERIES["position"]):
         client.get(position.get_absolute_url())
+
+
+def test_the_org_chart_is_cached_and_a_change_shows_at_once(client, django_assert_num_queries):
+    world = collab.build(groups=1)
+    url = reverse("site:org")
+    client.get(url)
+    with django_assert_num_queries(1):  # only the registry's version
+        assert "Leader 0-2" in client.get(url).content.decode()
+    group = world["groups"][0]
+    services.appoint(
+        PersonFactory(name="Nadia Newdeputy"),
+        group["deputy"],
+        dt.date.today() - dt.timedelta(days=1),
+    )
+    assert "Nadia Newdeputy" in client.get(url).content.decode()
+
+
+REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+        "KEY_PREFIX": "convener-test",
+    }
+}
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_with_redis_down_pages_are_still_served_uncached(client, settings, caplog):
+    collab.build(groups=1)
+    settings.CACHES = REDIS_DOWN
+    response = client.get(reverse("site:org"))
+    assert response.status_code == 200 and "Leader 0-2" in response.content.decode()
+    assert "cache unavailable" in caplog.text
+
+
+def test_the_org_chart_is_cached_in_redis_when_configured(
+    client, settings, django_assert_num_queries
+):
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    collab.build(groups=1)
+    settings.CACHES = REDIS
+    from django.core.cache import cache
+
+    cache.clear()
+    client.get(reverse("site:org"))
+    with django_assert_num_queries(1):
+        assert client.get(reverse("site:org")).status_code == 200
+    cache.clear()
