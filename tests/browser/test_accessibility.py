@@ -118,3 +118,19 @@ def test_the_nomination_form_can_be_completed_with_the_keyboard_alone(page, live
     candidacy = Candidacy.objects.get()
     assert candidacy.nominee == world["bob"]
     assert candidacy.nominations.get().statement == "Bob has run the pixel meetings well."
+
+
+def test_no_page_breaks_the_content_security_policy(browser, live_server, data):
+    """With the policy enforced, the browser reports no blocked script or style."""
+    context = browser.new_context()
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    for url in [*_public_pages(data), "/api/docs/"]:
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("networkidle")
+    context.close()
+    assert violations == []
