@@ -343,6 +343,19 @@ def build(
                 cells, data, day, year, question.key, option.key, audience
             )
             attributes.append(report)
+    from . import workforce
+
+    women = data.has[("gender", "woman")]
+    officer = audience == OFFICER
+    extra = {
+        "retention": workforce.retention(day),
+        "advancement": workforce.advancement(
+            day, women if officer else None, data.answered["gender"] if officer else None
+        ),
+        "institutions": workforce.institutions(
+            day, women if officer else None, data.answered["gender"], published=not officer
+        ),
+    }
     return {
         "year": year,
         "audience": audience,
@@ -351,6 +364,7 @@ def build(
         "attributes": attributes,
         "strict": strict,
         "chain": CHAIN,
+        **extra,
     }
 
 
@@ -498,6 +512,55 @@ def rows_for_csv(review: dict) -> list[list]:
                     f"seats at once: {fmt(e['load_group'])} vs {fmt(e['load_rest'])}",
                 ]
             )
+    for r in review.get("retention", []):
+        for horizon, value in r["at"].items():
+            out.append(
+                [
+                    review["year"],
+                    review["audience"],
+                    "",
+                    "",
+                    f"retention {horizon}y",
+                    r["stage"],
+                    "",
+                    r["people"],
+                    "",
+                    fmt(value),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "" if value is not None else "too few at risk",
+                ]
+            )
+    for step, r in review.get("advancement", {}).items():
+        out.append(
+            [
+                review["year"],
+                review["audience"],
+                "",
+                "",
+                f"advancement {step}",
+                "",
+                "",
+                r["advanced"],
+                r["base"],
+                fmt(r["advanced"] / r["base"] if r["base"] else None),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     return out
 
 

@@ -91,3 +91,25 @@ def test_who_sees_which_review(client, login, role, officer, published):
 def test_a_bad_year_is_a_400(client, login):
     login("diversity_officer")
     assert client.get(reverse("review:officer"), {"year": "19x5"}).status_code == 400
+
+
+def test_retention_and_advancement_are_reported_without_small_groups(collaboration):
+    published = report.build(2025, report.PUBLISHED)
+    assert published["retention"] and all(
+        0 <= (v or 0) <= 1 for r in published["retention"] for v in r["at"].values()
+    )
+    assert "group" not in published["advancement"]["deputy → lead"]
+    officer = report.build(2025, report.OFFICER)
+    for row in officer["advancement"].values():
+        for side in ("group", "others"):
+            if row[side] is not None:
+                moved, total = row[side]
+                assert moved >= 5 and total - moved >= 5
+    assert all(v % 5 == 0 for r in published["institutions"] for v in r["stages"].values())
+
+
+def test_retention_hides_estimates_with_few_at_risk(collaboration):
+    from convener.review.workforce import retention
+
+    rows = retention(dt.date(2025, 7, 1), min_at_risk=10**6)
+    assert all(v is None for r in rows for v in r["at"].values())
