@@ -13,7 +13,7 @@ from convener.org.models import Appointment
 from tests.factories import PersonFactory, PositionFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent PostgreSQL"),
 ]
 
