@@ -30,13 +30,14 @@ class Level:
 
 # The chain, from the base up: each level's pool is the one before it.
 CHAIN = [
-    Level("members", "Members"),
-    Level("L3", "L3 conveners and deputies", (Position.Level.L3,)),
-    Level("L2", "L2 managers and deputies", (Position.Level.L2,)),
+    Level("members", "Members", (), "Members"),
+    Level("L3", "L3 conveners and deputies", (Position.Level.L3,), "L3"),
+    Level("L2", "L2 managers and deputies", (Position.Level.L2,), "L2"),
     Level(
         "L1",
         "L1 managers and the management board",
         (Position.Level.L1, Position.Level.TOP, Position.Level.BOARD),
+        "L1 and board",
     ),
 ]
 OFFICER, PUBLISHED = "officer", "published"

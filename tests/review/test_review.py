@@ -113,3 +113,7 @@ def test_retention_hides_estimates_with_few_at_risk(collaboration):
 
     rows = retention(dt.date(2025, 7, 1), min_at_risk=10**6)
     assert all(v is None for r in rows for v in r["at"].values())
+
+
+def test_every_level_has_a_short_label_for_the_charts():
+    assert all(level.short for level in report.CHAIN)
