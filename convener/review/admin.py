@@ -3,7 +3,7 @@ nobody but the person who gave them can read them."""
 
 from django.contrib import admin
 
-from .models import ConsentText, Goal, Option, Question
+from .models import ConsentText, Goal, Option, Question, ReviewLevel, ReviewYear
 
 
 class OptionInline(admin.TabularInline):
@@ -26,3 +26,13 @@ class ConsentTextAdmin(admin.ModelAdmin):
 class GoalAdmin(admin.ModelAdmin):
     list_display = ("year", "level", "question", "option", "target", "resource_allocating_only")
     list_filter = ("year", "level", "resource_allocating_only")
+
+
+@admin.register(ReviewLevel)
+class ReviewLevelAdmin(admin.ModelAdmin):
+    list_display = ("order", "key", "name", "position_levels")
+
+
+@admin.register(ReviewYear)
+class ReviewYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "reference_date")

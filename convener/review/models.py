@@ -124,3 +124,36 @@ class Goal(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.level}: {self.question}={self.option} ≥ {self.target}"
+
+
+class ReviewLevel(models.Model):
+    """One level of the review's chain, from the base up: each level's pool is the level
+    before it. A level is the holders of positions of the given position levels on the
+    reference date, or, with none given, the members of the collaboration."""
+
+    order = models.PositiveSmallIntegerField(unique=True)
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    short = models.CharField(max_length=30)
+    position_levels = models.JSONField(
+        default=list, blank=True, help_text=_('e.g. ["L1", "top", "board"]; empty for the members')
+    )
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewYear(models.Model):
+    """The day of a year's snapshot (1 July unless set here)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    reference_date = models.DateField()
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}: {self.reference_date}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.views.decorators.debug import sensitive_variables
 
 from convener.org.models import Appointment, Position
+from convener.org.succession import junior_participation
 from convener.people.models import Membership
 
 from . import services
@@ -45,9 +46,14 @@ SERVICE_LEVELS = {Position.Level.BOARD, Position.Level.COMMITTEE}
 SEAT_KINDS = {"resources": True, "advisory": False}  # resource-allocating or not
 
 
-def reference_date(year: int) -> dt.date:
-    """The snapshot day of a year's review."""
-    return dt.date(year, 7, 1)
+def chain() -> list[Level]:
+    """The configured chain of levels (the default one when none is configured)."""
+    from .models import ReviewLevel
+
+    rows = list(ReviewLevel.objects.order_by("order"))
+    if len(rows) < 2:
+        return list(CHAIN)
+    return [Level(r.key, r.name, tuple(r.position_levels), r.short) for r in rows]
 
 
 @dataclass
@@ -117,6 +123,10 @@ class Data:
                     for option in options:
                         self.has[(question, option)].add(person_id)
         self._rosters = {}
+        self.chain = chain()
+        from .models import ReviewYear
+
+        self.reference_days = dict(ReviewYear.objects.values_list("year", "reference_date"))
         # plain tuples: who held a seat of which level and kind, surely from/until when
         self.spans = [
             (
@@ -128,6 +138,10 @@ class Data:
             )
             for a in self.appointments
         ]
+
+    def day(self, year: int) -> dt.date:
+        """The snapshot day of ``year`` (1 July unless configured)."""
+        return self.reference_days.get(year) or dt.date(year, 7, 1)
 
     def roster(self, level: Level, day: dt.date, *, resources_only=None) -> frozenset[int]:
         key = (level.key, day, resources_only)
@@ -180,29 +194,31 @@ def _cells(data: Data, year: int, question: str, option: str) -> dict[tuple, Cel
     order = 0
     first_year = min((m.start.year for m in data.memberships), default=year)
     for y in range(max(first_year, year - 30), year + 1):
-        day = reference_date(y)
-        for level in CHAIN:
+        day = data.day(y)
+        for level in data.chain:
             roster = data.roster(level, day) & data.answered[question]
             k = len(roster & data.has[(question, option)])
             cells[("level", level.key, y)] = Cell(
                 (question, option), ("level", level.key, y), order, roster, k, len(roster)
             )
             order += 1
-        for level in CHAIN[1:]:
+        for level in data.chain[1:]:
             for kind, resources in SEAT_KINDS.items():
                 roster = data.roster(level, day, resources_only=resources) & data.answered[question]
                 k = len(roster & data.has[(question, option)])
                 key = (kind, level.key, y)
                 cells[key] = Cell((question, option), key, order, roster, k, len(roster))
                 order += 1
-        roster = frozenset(data.service(day)) & data.roster(CHAIN[0], day) & data.answered[question]
+        roster = (
+            frozenset(data.service(day)) & data.roster(data.chain[0], day) & data.answered[question]
+        )
         k = len(roster & data.has[(question, option)])
         cells[("engaged", y)] = Cell(
             (question, option), ("engaged", y), order, roster, k, len(roster)
         )
         order += 1
         if y == year:
-            for level in CHAIN[1:]:
+            for level in data.chain[1:]:
                 window = (dt.date(y - 2, 1, 1), dt.date(y, 12, 31))
                 roster = data.newcomers(level, *window) & data.answered[question]
                 k = len(roster & data.has[(question, option)])
@@ -246,7 +262,7 @@ def build(
 ) -> dict:
     """The review of ``year`` for ``audience`` ("officer" or "published")."""
     data = data or Data()
-    day = reference_date(year)
+    day = data.day(year)
     goals = {
         (g.level, g.question, g.option): g
         for g in Goal.objects.filter(year=year, resource_allocating_only=False)
@@ -256,7 +272,7 @@ def build(
         for g in Goal.objects.filter(year=year, resource_allocating_only=True)
     }
     levels = []
-    for level in CHAIN:
+    for level in data.chain:
         roster = data.roster(level, day)
         responded = len(roster & data.any_answer)
         rate = responded / len(roster) if roster else None
@@ -280,8 +296,8 @@ def build(
             report = AttributeReport(
                 question.key, option.key, option.label, question.text, question.invisible
             )
-            for i, level in enumerate(CHAIN):
-                pool = CHAIN[i - 1] if i else None
+            for i, level in enumerate(data.chain):
+                pool = data.chain[i - 1] if i else None
                 row = _row(
                     cells,
                     ("level", level.key, year),
@@ -315,8 +331,8 @@ def build(
                     elif c.published:
                         series.append((c.k_pub, c.n_pub))
                 report.trend_p[level.key] = trend(series)
-            for i, level in enumerate(CHAIN[1:], start=1):
-                pool = CHAIN[i - 1]
+            for i, level in enumerate(data.chain[1:], start=1):
+                pool = data.chain[i - 1]
                 pair = {}
                 for kind in SEAT_KINDS:
                     row = _row(
@@ -350,6 +366,7 @@ def build(
     officer = audience == OFFICER
     extra = {
         "retention": workforce.retention(day),
+        "junior": junior_participation([year]),
         "advancement": workforce.advancement(
             day, women if officer else None, data.answered["gender"] if officer else None
         ),
@@ -364,7 +381,7 @@ def build(
         "levels": levels,
         "attributes": attributes,
         "strict": strict,
-        "chain": CHAIN,
+        "chain": data.chain,
         **extra,
     }
 

@@ -117,3 +117,15 @@ def test_retention_hides_estimates_with_few_at_risk(collaboration):
 
 def test_every_level_has_a_short_label_for_the_charts():
     assert all(level.short for level in report.CHAIN)
+
+
+def test_the_chain_and_the_reference_date_are_configured(collaboration):
+    from convener.review.models import ReviewLevel, ReviewYear
+
+    ReviewYear.objects.create(year=2025, reference_date=dt.date(2025, 1, 15))
+    ReviewLevel.objects.filter(key="L2").delete()  # L1 and the board now sit on L3
+    review = report.build(2025, report.OFFICER)
+    assert review["reference_date"] == dt.date(2025, 1, 15)
+    assert [level.key for level in review["chain"]] == ["members", "L3", "L1"]
+    women = next(a for a in review["attributes"] if a.option == "woman")
+    assert women.rows[2].pool.key == "L3"

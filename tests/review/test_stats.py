@@ -65,3 +65,21 @@ def test_shares_agree_with_an_independent_count():
     result = compare(sum(roster), len(roster), sum(pool), len(pool), Method.HYPERGEOMETRIC)
     assert result.share == sum(roster) / len(roster)
     assert result.pool_share == sum(pool) / len(pool)
+
+
+def test_selection_rates_and_impact_ratio_agree_with_fairlearn():
+    """Fairlearn's MetricFrame, on the pool as individuals (selected into the level or not),
+    gives the same selection rates and the same four-fifths ratio."""
+    import numpy as np
+    from fairlearn.metrics import MetricFrame, selection_rate
+
+    # pool of 40: 12 in the group; 16 selected into the level, 2 of them from the group
+    group = np.array([1] * 12 + [0] * 28)
+    selected = np.array([1] * 2 + [0] * 10 + [1] * 14 + [0] * 14)
+    frame = MetricFrame(
+        metrics=selection_rate, y_true=selected, y_pred=selected, sensitive_features=group
+    )
+    rates = frame.by_group
+    result = compare(2, 16, 12, 40, Method.HYPERGEOMETRIC)
+    assert rates[1] == pytest.approx(2 / 12) and rates[0] == pytest.approx(14 / 28)
+    assert result.impact_ratio == pytest.approx(frame.ratio(method="between_groups"))
