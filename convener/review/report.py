@@ -449,62 +449,42 @@ def rows_for_csv(review: dict) -> list[list]:
     def fmt(x):
         return "" if x is None else (f"{x:.4f}" if isinstance(x, float) else x)
 
+    def row_line(attr, kind, row, note):
+        c = row.comparison
+        stats = (
+            [c.pool_share, c.representation_index, c.impact_ratio, c.wilson_low, c.wilson_high]
+            if c
+            else [None] * 5
+        )
+        return [
+            review["year"],
+            review["audience"],
+            attr.question,
+            attr.option,
+            kind,
+            row.level.key,
+            row.pool.key if row.pool else "",
+            fmt(row.shown_k),
+            fmt(row.shown_n),
+            fmt(row.share),
+            *(fmt(x) for x in stats),
+            c.method if c else "",
+            fmt(c.p_value if c else None),
+            fmt(c.power if c else None),
+            note,
+        ]
+
     for attr in review["attributes"]:
         for kind, rows in (("level", attr.rows), ("new appointments", attr.flows)):
-            for row in rows:
-                c = row.comparison
-                out.append(
-                    [
-                        review["year"],
-                        review["audience"],
-                        attr.question,
-                        attr.option,
-                        kind,
-                        row.level.key,
-                        row.pool.key if row.pool else "",
-                        fmt(row.shown_k),
-                        fmt(row.shown_n),
-                        fmt(row.share),
-                        fmt(c.pool_share if c else None),
-                        fmt(c.representation_index if c else None),
-                        fmt(c.impact_ratio if c else None),
-                        fmt(c.wilson_low if c else None),
-                        fmt(c.wilson_high if c else None),
-                        c.method if c else "",
-                        fmt(c.p_value if c else None),
-                        fmt(c.power if c else None),
-                        row.reason,
-                    ]
-                )
+            out.extend(row_line(attr, kind, row, row.reason) for row in rows)
         for seat in attr.seats:
+            ratio = seat["ratio"]
             for kind in SEAT_KINDS:
                 row = seat[kind]
-                c = row.comparison
-                ratio = seat["ratio"]
-                out.append(
-                    [
-                        review["year"],
-                        review["audience"],
-                        attr.question,
-                        attr.option,
-                        f"{kind} seats",
-                        row.level.key,
-                        row.pool.key,
-                        fmt(row.shown_k),
-                        fmt(row.shown_n),
-                        fmt(row.share),
-                        fmt(c.pool_share if c else None),
-                        fmt(c.representation_index if c else None),
-                        fmt(c.impact_ratio if c else None),
-                        fmt(c.wilson_low if c else None),
-                        fmt(c.wilson_high if c else None),
-                        c.method if c else "",
-                        fmt(c.p_value if c else None),
-                        fmt(c.power if c else None),
-                        row.reason
-                        or (f"advisory/resources ratio {ratio:.2f}" if ratio is not None else ""),
-                    ]
+                note = row.reason or (
+                    f"advisory/resources ratio {ratio:.2f}" if ratio is not None else ""
                 )
+                out.append(row_line(attr, f"{kind} seats", row, note))
         e = attr.engagement
         if e and e["shown"]:
             out.append(
