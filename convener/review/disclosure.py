@@ -3,7 +3,9 @@
 Leadership rosters are public, so a published count is an equation about known people.
 The rules, applied the same way to every year, level and attribute:
 
-1. One attribute (option) at a time; never a cross-tabulation.
+1. One attribute (option) at a time; never a cross-tabulation. For a question with one
+   answer per person only one option is published ("yes" of a yes/no question), since the
+   counts of all its options add up and could be played against each other.
 2. A breakdown is published only when at least ``min_level`` people of the cell answered
    (10; 11 in strict mode) and both the group and its complement number at least 5, which
    also rules out 0% and 100%. "Prefer not to say" is never published.

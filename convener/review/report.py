@@ -46,6 +46,22 @@ SERVICE_LEVELS = {Position.Level.BOARD, Position.Level.COMMITTEE}
 SEAT_KINDS = {"resources": True, "advisory": False}  # resource-allocating or not
 
 
+def published_options(question) -> list:
+    """The options of a question that the published review breaks down.
+
+    Where each person gives one answer, the counts of all options add up to the number who
+    answered, and publishing several would let them be combined against each other; so only
+    one is published ("yes" for a yes/no question, none for longer lists). Options of a
+    question that allows several answers are independent and each is published."""
+    options = [o for o in question.options.all() if not o.prefer_not and not o.self_describe]
+    if question.kind == question.Kind.MULTI:
+        return options
+    keys = {o.key for o in options}
+    if keys == {"yes", "no"}:
+        return [o for o in options if o.key == "yes"]
+    return []
+
+
 def chain() -> list[Level]:
     """The configured chain of levels (the default one when none is configured)."""
     from .models import ReviewLevel
@@ -287,7 +303,9 @@ def build(
         )
     attributes = []
     for question in services.questions():
-        for option in question.options.all():
+        for option in (
+            published_options(question) if audience == PUBLISHED else question.options.all()
+        ):
             if option.prefer_not or option.self_describe:
                 continue
             cells = _cells(data, year, question.key, option.key)

@@ -129,3 +129,13 @@ def test_the_chain_and_the_reference_date_are_configured(collaboration):
     assert [level.key for level in review["chain"]] == ["members", "L3", "L1"]
     women = next(a for a in review["attributes"] if a.option == "woman")
     assert women.rows[2].pool.key == "L3"
+
+
+def test_one_answer_questions_publish_a_single_option(collaboration):
+    published = report.build(2025, report.PUBLISHED)
+    shown = {(a.question, a.option) for a in published["attributes"]}
+    assert ("disability", "yes") in shown and ("disability", "no") not in shown
+    assert not any(q == "region" for q, _ in shown)
+    assert ("gender", "woman") in shown and ("gender", "man") in shown  # several answers
+    officer = report.build(2025, report.OFFICER)
+    assert ("disability", "no") in {(a.question, a.option) for a in officer["attributes"]}
