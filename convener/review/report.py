@@ -467,6 +467,12 @@ def rows_for_csv(review: dict) -> list[list]:
     def fmt(x):
         return "" if x is None else (f"{x:.4f}" if isinstance(x, float) else x)
 
+    def named(**values):
+        """A row from the columns it fills; the others stay empty."""
+        values.setdefault("year", review["year"])
+        values.setdefault("audience", review["audience"])
+        return [values.get(column, "") for column in out[0]]
+
     def row_line(attr, kind, row, note):
         c = row.comparison
         stats = (
@@ -506,76 +512,36 @@ def rows_for_csv(review: dict) -> list[list]:
         e = attr.engagement
         if e and e["shown"]:
             out.append(
-                [
-                    review["year"],
-                    review["audience"],
-                    attr.question,
-                    attr.option,
-                    "community engagement",
-                    "members",
-                    "",
-                    fmt(e["group_serving"]),
-                    "",
-                    fmt(e["group_rate"]),
-                    fmt(e["rest_rate"]),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    f"seats at once: {fmt(e['load_group'])} vs {fmt(e['load_rest'])}",
-                ]
+                named(
+                    question=attr.question,
+                    option=attr.option,
+                    kind="community engagement",
+                    level="members",
+                    count=fmt(e["group_serving"]),
+                    share=fmt(e["group_rate"]),
+                    pool_share=fmt(e["rest_rate"]),
+                    note=f"seats at once: {fmt(e['load_group'])} vs {fmt(e['load_rest'])}",
+                )
             )
     for r in review.get("retention", []):
         for horizon, value in r["at"].items():
             out.append(
-                [
-                    review["year"],
-                    review["audience"],
-                    "",
-                    "",
-                    f"retention {horizon}y",
-                    r["stage"],
-                    "",
-                    r["people"],
-                    "",
-                    fmt(value),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "" if value is not None else "too few at risk",
-                ]
+                named(
+                    kind=f"retention {horizon}y",
+                    level=r["stage"],
+                    count=r["people"],
+                    share=fmt(value),
+                    note="" if value is not None else "too few at risk",
+                )
             )
     for step, r in review.get("advancement", {}).items():
         out.append(
-            [
-                review["year"],
-                review["audience"],
-                "",
-                "",
-                f"advancement {step}",
-                "",
-                "",
-                r["advanced"],
-                r["base"],
-                fmt(r["advanced"] / r["base"] if r["base"] else None),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ]
+            named(
+                kind=f"advancement {step}",
+                count=r["advanced"],
+                answered=r["base"],
+                share=fmt(r["advanced"] / r["base"] if r["base"] else None),
+            )
         )
     return out
 
