@@ -62,7 +62,7 @@ lint: install
 	$(BIN)/ruff format --check convener tests bench
 
 bench: install
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || true
 	$(BIN)/python bench/run.py
 
 clean:

@@ -1,0 +1,44 @@
+"""SQL queries per page, counted in-process with Django's test client against the bench
+database and the Redis cache: once with the cache emptied (cold) and once again (warm).
+Also writes the org chart's HTML, exactly as served, where the static server finds it.
+
+Usage (run by bench/run.py with the bench environment): python bench/queries.py OUT.json
+STATIC_COPY.html PATH [PATH ...]"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import django
+
+
+def main() -> None:
+    out, static_copy, *paths = sys.argv[1:]
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    for path in paths:
+        cache.clear()
+        row = {}
+        for label in ("cold", "warm"):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path}: HTTP {response.status_code}")
+            row[label] = len(queries)
+        counts[path] = row
+        if path == paths[0]:
+            with open(static_copy, "wb") as f:
+                f.write(response.content)
+    with open(out, "w") as f:
+        json.dump(counts, f)
+
+
+if __name__ == "__main__":
+    main()
