@@ -23,6 +23,17 @@ _KNOWN = {
     "CONVENER_TIME_ZONE",
     "CONVENER_SECURE",
     "CONVENER_DEMOGRAPHICS_KEYS",
+    "CONVENER_OIDC_CLIENT_ID",
+    "CONVENER_OIDC_CLIENT_SECRET",
+    "CONVENER_OIDC_AUTHORIZATION_ENDPOINT",
+    "CONVENER_OIDC_TOKEN_ENDPOINT",
+    "CONVENER_OIDC_USERINFO_ENDPOINT",
+    "CONVENER_OIDC_JWKS_ENDPOINT",
+    "CONVENER_OIDC_SIGN_ALGO",
+    "CONVENER_OIDC_SCOPES",
+    "CONVENER_OIDC_GROUPS_CLAIM",
+    "CONVENER_OIDC_ROLES",
+    "CONVENER_OIDC_PROVIDER_NAME",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -80,7 +91,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "mozilla_django_oidc",
     "convener.core",
+    "convener.accounts",
     "convener.people",
     "convener.org",
     "convener.mail",
@@ -253,6 +266,63 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Single sign-on with the collaboration's OpenID Connect provider (Keycloak and the like),
+# on when CONVENER_OIDC_CLIENT_ID is set; local accounts keep working beside it.
+OIDC_RP_CLIENT_ID = os.environ.get("CONVENER_OIDC_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("CONVENER_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("CONVENER_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("CONVENER_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("CONVENER_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("CONVENER_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("CONVENER_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("CONVENER_OIDC_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = os.environ.get("CONVENER_OIDC_GROUPS_CLAIM", "groups")
+OIDC_PROVIDER_NAME = os.environ.get("CONVENER_OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+
+
+def _role_groups(value: str) -> dict[str, str]:
+    """`role=group,...`: which provider group grants which Convener role (by default the
+    group named like the role)."""
+    roles = {"member", "manager", "diversity_officer", "committee_member"}
+    mapping = {role: role for role in roles}
+    for item in filter(None, (i.strip() for i in value.split(","))):
+        role, sep, group = item.partition("=")
+        if not sep or role.strip() not in roles or not group.strip():
+            raise ImproperlyConfigured(
+                f"CONVENER_OIDC_ROLES: {item!r} is not role=group with a role among "
+                f"{', '.join(sorted(roles))}"
+            )
+        mapping[role.strip()] = group.strip()
+    return mapping
+
+
+OIDC_ROLE_GROUPS = _role_groups(os.environ.get("CONVENER_OIDC_ROLES", ""))
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in [
+            ("CONVENER_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("CONVENER_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("CONVENER_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("CONVENER_OIDC_USERINFO_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+            (
+                "CONVENER_OIDC_JWKS_ENDPOINT",
+                OIDC_OP_JWKS_ENDPOINT or OIDC_RP_SIGN_ALGO.startswith("HS"),
+            ),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"Single sign-on (CONVENER_OIDC_CLIENT_ID) also needs {', '.join(_missing)}"
+        )
+    AUTHENTICATION_BACKENDS.append("convener.accounts.backends.ConvenerOIDCBackend")
+
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
