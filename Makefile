@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test test-sqlite test-postgres lint bench clean browser jekyll
+.PHONY: install demo test test-sqlite test-postgres lint bench clean browser jekyll screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -58,12 +58,16 @@ test-postgres: install
 	CONVENER_DATABASE_URL=$$CONVENER_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check convener tests bench
-	$(BIN)/ruff format --check convener tests bench
+	$(BIN)/ruff check convener tests bench docs
+	$(BIN)/ruff format --check convener tests bench docs
 
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || true
 	$(BIN)/python bench/run.py
+
+# The README's pictures of the main pages, from the demo in Debian's Chromium.
+screenshots: install browser
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var node_modules

@@ -1,5 +1,6 @@
-"""SQL queries per page, counted in-process with Django's test client against the bench
-database and the Redis cache: once with the cache emptied (cold) and once again (warm).
+"""SQL queries per page, and the time of one request, in-process with Django's test client
+against the bench database and the Redis cache: once with the cache emptied (cold, the
+page rendered from the database) and once again (warm).
 Also writes the org chart's HTML, exactly as served, where the static server finds it.
 
 Usage (run by bench/run.py with the bench environment): python bench/queries.py OUT.json
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import django
 
@@ -23,15 +25,22 @@ def main() -> None:
 
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
+    from convener.core import cache as page_cache
+
     for path in paths:
+        client.get(path)  # code and templates loaded: "cold" means the data, not Python
         cache.clear()
+        page_cache._memo.clear()
         row = {}
         for label in ("cold", "warm"):
+            started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
+            elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 raise SystemExit(f"{path}: HTTP {response.status_code}")
             row[label] = len(queries)
+            row[f"{label}_ms"] = round(elapsed * 1000, 1)
         counts[path] = row
         if path == paths[0]:
             with open(static_copy, "wb") as f:

@@ -33,9 +33,13 @@ def _empty_cache():
     """Each test starts with an empty cache, as a fresh server would."""
     from django.core.cache import cache
 
+    from convener.core import cache as page_cache
+
     cache.clear()
+    page_cache._memo.clear()
     yield
     cache.clear()
+    page_cache._memo.clear()
 
 
 @pytest.fixture(autouse=True)

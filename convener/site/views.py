@@ -44,6 +44,7 @@ def _bad_request(request, error: BadQuery):
 
 
 @require_safe
+@page_cache.registry_page
 def home(request):
     today = timezone.localdate()
     context = {
@@ -56,6 +57,7 @@ def home(request):
 
 
 @require_safe
+@page_cache.registry_page
 def org_chart(request):
     try:
         day = _day_param(request)
@@ -63,7 +65,8 @@ def org_chart(request):
         return _bad_request(request, error)
     is_today = day == timezone.localdate()
     # keyed by the registry's version: any change to the registry makes a new key
-    key = f"org-chart:{day.isoformat()}:{is_today}:{RegistryVersion.current()}"
+    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+    key = f"org-chart:{day.isoformat()}:{is_today}:{version}"
     body = page_cache.get(key)
     if body is None:
         roots = services.org_chart(day)
@@ -81,6 +84,7 @@ def org_chart(request):
 
 
 @require_safe
+@page_cache.registry_page
 def position_detail(request, slug):
     position = get_object_or_404(
         Position.objects.select_related("unit__parent__parent__parent", "deputizes_for"),
@@ -91,6 +95,7 @@ def position_detail(request, slug):
 
 
 @require_safe
+@page_cache.registry_page
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     context = {"person": person, **services.person_page(person, timezone.localdate())}
@@ -98,6 +103,7 @@ def person_detail(request, slug):
 
 
 @require_safe
+@page_cache.registry_page
 def institution_detail(request, slug):
     institution = get_object_or_404(Institution, slug=slug)
     today = timezone.localdate()

@@ -19,6 +19,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
+from convener.core.cache import page_key
 from convener.core.models import RegistryVersion
 from convener.core.roles import Role
 from tests.factories import AppointmentFactory, PersonFactory, PositionFactory, UserFactory
@@ -114,11 +115,12 @@ def test_a_change_through_one_process_shows_at_once_through_the_other(two_server
     # the second process renders the chart and caches it in Redis ...
     assert _holders(requests.get(two + "/org/", timeout=10).text) == "Ada Holder"
     today = dt.date.today()
-    key = f"org-chart:{today.isoformat()}:True:{RegistryVersion.current()}"
-    cached = cache.get(key)
-    assert "Ada Holder" in cached
+    key = page_key(RegistryVersion.current(), "/org/")
+    body, headers = cache.get(key)
+    assert b"Ada Holder" in body
     # ... and the first serves that very entry (marked here to tell it from a fresh render)
-    cache.set(key, cached.replace("Ada Holder", "Ada Holder (from the shared cache)"))
+    marked = body.replace(b"Ada Holder", b"Ada Holder (from the shared cache)")
+    cache.set(key, (marked, headers))
     assert "Ada Holder (from the shared cache)" in requests.get(one + "/org/", timeout=10).text
 
     # a manager ends Ada's term and appoints Ben, through the first process
