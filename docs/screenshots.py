@@ -91,7 +91,7 @@ def shoot(base: str) -> None:
 
         member = session("member")
         member.goto(base + "/calls/")
-        call = member.locator("main a[href^='/calls/']").first.get_attribute("href")
+        call = member.locator("main ul.calls a").first.get_attribute("href")  # an open call
         pk = re.search(r"/calls/(\d+)/", call).group(1)
         snap(member, f"/calls/{pk}/nominate/", "nomination-form")
         snap(session("manager"), "/succession/", "succession")
