@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 
 from convener.core.dates import add_months
 from convener.people.models import Affiliation, Person
@@ -117,19 +118,21 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     return roots
 
 
-def position_page(position: Position, today: dt.date) -> dict:
-    """Everything the public position page shows, in a fixed number of queries."""
-    succession = list(
-        position.appointments.select_related("person", "appointed_by").order_by("start", "id")
-    )
-    current = [a for a in succession if a.possibly_covers(today)]
-    current_ids = {a.person_id for a in current}
+SUCCESSION_PAGE_SIZE = 100
+ASKABLE_LIMIT = 20
+
+
+def position_page(position: Position, today: dt.date, page: str | int | None = 1) -> dict:
+    """Everything the public position page shows, in a fixed number of queries: the
+    succession a page at a time, most recent first (a board's runs to thousands of rows)."""
+    appointments = position.appointments.select_related("person", "appointed_by")
+    current = list(appointments.possibly_on(today).order_by("start", "id"))
+    current_ids = [a.person_id for a in current]
     askable = list(
-        {
-            a.person_id: a.person
-            for a in succession
-            if a.person.contact_opt_in and a.person_id not in current_ids
-        }.values()
+        Person.objects.filter(contact_opt_in=True, appointments__position=position)
+        .exclude(pk__in=current_ids)
+        .annotate(last_held=Max("appointments__start"))
+        .order_by("-last_held", "pk")[:ASKABLE_LIMIT]
     )
     deputies = list(
         position.deputies.possibly_on(today).prefetch_related(
@@ -140,8 +143,9 @@ def position_page(position: Position, today: dt.date) -> dict:
             )
         )
     )
+    succession = Paginator(appointments.order_by("-start", "-id"), SUCCESSION_PAGE_SIZE)
     return {
-        "succession": succession,
+        "succession": succession.get_page(page),
         "current": current,
         "vacant_seats": max(position.seats - len(current), 0),
         "deputies": deputies,

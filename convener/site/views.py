@@ -90,7 +90,11 @@ def position_detail(request, slug):
         Position.objects.select_related("unit__parent__parent__parent", "deputizes_for"),
         slug=slug,
     )
-    context = {"position": position, **services.position_page(position, timezone.localdate())}
+    page = request.GET.get("page", 1)
+    context = {
+        "position": position,
+        **services.position_page(position, timezone.localdate(), page),
+    }
     return render(request, "site/position.html", context)
 
 

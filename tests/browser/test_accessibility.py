@@ -6,7 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from convener.core.roles import Role
 from convener.nominations.models import Candidacy
+from tests.factories import UserFactory
 from tests.nominations import world as w
 from tests.site import collab
 
@@ -92,7 +94,21 @@ def test_signed_in_pages_have_no_axe_violations(page, live_server, data):
         page.goto(live_server.url + url)
         if found := axe_violations(page):
             failures[url] = found
+    page.context.clear_cookies()
+    sign_in(page, live_server, UserFactory(roles=[Role.DIVERSITY_OFFICER]).username)
+    url = reverse("review:officer")
+    page.goto(live_server.url + url)
+    if found := axe_violations(page):
+        failures[url] = found
     assert failures == {}
+
+
+def test_the_sign_in_page_with_single_sign_on_has_no_axe_violations(page, live_server, settings):
+    settings.OIDC_ENABLED = True
+    settings.OIDC_PROVIDER_NAME = "CERN SSO"
+    page.goto(live_server.url + reverse("login") + "?sso=failed")
+    assert page.get_by_role("link", name="Sign in with CERN SSO").is_visible()
+    assert axe_violations(page) == []
 
 
 def test_the_nomination_form_can_be_completed_with_the_keyboard_alone(page, live_server, data):

@@ -74,10 +74,40 @@ def test_the_position_page_shows_mandate_terms_holders_deputies_and_succession(c
     assert group["deputy"].title in html
     for person in group["people"]:
         assert person.name in html
-    # succession is in order, with precision kept
+    # succession is in order, most recent first, with precision kept
     line = html[html.index('id="succession-h"') :]
-    assert line.index("Leader 0-0") < line.index("Leader 0-1") < line.index("Leader 0-2")
+    assert line.index("Leader 0-2") < line.index("Leader 0-1") < line.index("Leader 0-0")
     assert ">1995<" in line and ">2005<" in line
+
+
+def test_a_long_succession_comes_a_page_at_a_time_most_recent_first(client):
+    position = PositionFactory(title="Collaboration board member", seats=500)
+    holders = [
+        AppointmentFactory(
+            position=position,
+            person=PersonFactory(name=f"Board Member{i:03d}", contact_opt_in=True),
+            start=dt.date(1991, 1, 1) + dt.timedelta(days=30 * i),
+            end=dt.date(1991, 1, 1) + dt.timedelta(days=30 * i + 400),
+        )
+        for i in range(130)
+    ]
+    first = client.get(position.get_absolute_url()).content.decode()
+    table = first[first.index('id="succession-h"') :]
+    assert "Board Member129" in table and "Board Member030" in table
+    assert "Board Member029" not in table
+    assert "1–100 of 130" in table and 'href="?page=2#succession"' in table
+    # only the twenty most recent previous holders are offered to ask
+    ask = first[first.index('id="ask-h"') : first.index('id="succession-h"')]
+    assert "Board Member129" in ask and "Board Member110" in ask
+    assert "Board Member109" not in ask
+    second = client.get(position.get_absolute_url() + "?page=2").content.decode()
+    table = second[second.index('id="succession-h"') :]
+    assert "Board Member029" in table and "Board Member000" in table
+    assert "Board Member030" not in table
+    assert 'href="?page=1#succession"' in table
+    # a page beyond the end shows the last one rather than an error
+    assert "Board Member000" in client.get(position.get_absolute_url() + "?page=9").content.decode()
+    assert len(holders) == 130
 
 
 def test_the_person_page_shows_the_deputy_to_lead_pathway_and_no_email(client):
@@ -138,7 +168,7 @@ QUERIES = {
     "home": 5,
     "org": 5,
     "org_past": 5,
-    "position": 5,
+    "position": 8,
     "person": 4,
     "institution": 4,
     "search": 3,
