@@ -99,6 +99,8 @@ class Person(models.Model):
     class Meta:
         ordering = ["sort_name", "name"]
         verbose_name_plural = "people"
+        # the API and the lists page through tens of thousands of people in this order
+        indexes = [models.Index(fields=["sort_name", "id"], name="person_sort_idx")]
 
     def __str__(self):
         return self.name
