@@ -33,6 +33,9 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+PAGE_PARAMS = {"on", "page"}  # the only query parameters the registry's pages read
+
+
 class RegistryPageCacheMiddleware:
     """Serves the registry's public pages (views marked with ``cache.registry_page``) to
     visitors without cookies from the cache, with the headers the full stack gave them,
@@ -48,8 +51,8 @@ class RegistryPageCacheMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
-        if not getattr(match.func, "registry_page", False):
-            return self.get_response(request)
+        if not getattr(match.func, "registry_page", False) or set(request.GET) - PAGE_PARAMS:
+            return self.get_response(request)  # made-up parameters do not fill the cache
         from .models import RegistryVersion
 
         try:

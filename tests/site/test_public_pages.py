@@ -243,6 +243,18 @@ def test_a_public_page_is_cached_whole_for_visitors_without_cookies(
         assert "Nadia Newdeputy" in fresh.content.decode()
 
 
+def test_only_the_parameters_a_page_reads_make_cache_entries(client):
+    from convener.core import cache as page_cache
+
+    world = collab.build(groups=1)
+    url = PAGES["org"](world)
+    client.get(url + "?on=2007-01-01")
+    client.get(url + "?utm_source=newsletter")
+    client.get(url + "?on=not-a-date")  # a 400 is not kept either
+    # every page kept (in Redis and in the memo) goes through the memo
+    assert [k.split(":", 3)[-1] for k in page_cache._memo] == ["/org/?on=2007-01-01"]
+
+
 def test_a_signed_in_visitor_never_gets_the_cached_public_page(client, login):
     world = collab.build(groups=1)
     url = PAGES["position"](world)
