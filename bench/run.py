@@ -305,9 +305,17 @@ def main() -> int:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
     scales = [int(x) for x in os.environ.get("BENCH_SCALES", "6000,60000").split(",")]
-    with psycopg.connect(PG) as con:
-        pg_version = con.execute("show server_version").fetchone()[0]
-    redis_version = redis.Redis.from_url(REDIS).info()["redis_version"]
+    try:
+        with psycopg.connect(PG, connect_timeout=5) as con:
+            pg_version = con.execute("show server_version").fetchone()[0]
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL is not reachable at {PG} (BENCH_PG_URL): {exc}", file=sys.stderr)
+        return 1
+    try:
+        redis_version = redis.Redis.from_url(REDIS, socket_timeout=5).info()["redis_version"]
+    except redis.RedisError as exc:
+        print(f"Redis is not reachable at {REDIS} (BENCH_REDIS_URL): {exc}", file=sys.stderr)
+        return 1
     out = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
