@@ -24,6 +24,7 @@ class Precision(models.TextChoices):
     DAY = "day", _("day")
 
 
+_PRECISIONS = frozenset(Precision.values)  # checked for every date the ORM loads
 _PATTERN = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
@@ -35,7 +36,7 @@ class PartialDate:
     precision: str = Precision.DAY
 
     def __post_init__(self):
-        if self.precision not in Precision.values:
+        if self.precision not in _PRECISIONS:
             raise ValueError(f"unknown precision {self.precision!r}")
         if self.precision == Precision.YEAR and (self.value.month, self.value.day) != (1, 1):
             raise ValueError("a year-precision date must be stored as 1 January")
