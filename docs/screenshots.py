@@ -83,7 +83,12 @@ def shoot(base: str) -> None:
 
         public = session(None)
         snap(public, "/org/", "org-chart")
-        position = public.locator("main a[href^='/positions/']").first.get_attribute("href")
+        links = public.locator("main a[href^='/positions/']")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(min(links.count(), 30))]
+        for position in hrefs:  # a position that is held today, with some history
+            public.goto(base + position)
+            if "vacant" not in public.locator("#current-h + *").inner_text():
+                break
         snap(public, position, "position")
         person = public.locator("main a[href^='/people/']").first.get_attribute("href")
         snap(public, person, "person")

@@ -72,6 +72,13 @@ MANDATE = """The {title} leads {unit} within {parent}.
 - Mentors the deputies and the early-career members of the group.
 """
 
+DEPUTY_MANDATE = """The {title} shares the running of {unit} with the {lead}.
+
+- Leads the part of the work agreed with the {lead} and stands in when they are away.
+- Takes part in the regular meetings of {unit} and in its reports to {parent}.
+- Learns the role of the {lead}, as the first person ready to take it over.
+"""
+
 REQUIREMENTS = """- Experience in {topic} work of the collaboration.
 - Ability to coordinate people across institutions and time zones.
 - Completion of the leadership training required for {level} roles within six months.
