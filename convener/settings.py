@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from convener.core.roles import Role
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CONVENER_VAR_DIR", BASE_DIR / "var"))
 
@@ -289,7 +291,7 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 def _role_groups(value: str) -> dict[str, str]:
     """`role=group,...`: which provider group grants which Convener role (by default the
     group named like the role)."""
-    roles = {"member", "manager", "diversity_officer", "committee_member"}
+    roles = set(Role.values)
     mapping = {role: role for role in roles}
     for item in filter(None, (i.strip() for i in value.split(","))):
         role, sep, group = item.partition("=")

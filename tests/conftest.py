@@ -36,10 +36,10 @@ def _empty_cache():
     from convener.core import cache as page_cache
 
     cache.clear()
-    page_cache._memo.clear()
+    page_cache.forget_local_pages()
     yield
     cache.clear()
-    page_cache._memo.clear()
+    page_cache.forget_local_pages()
 
 
 @pytest.fixture(autouse=True)

@@ -65,8 +65,8 @@ def account_for(claims: dict):
             user = matches[0]
         else:
             wanted = claims.get("preferred_username") or email.split("@")[0] or subject
+            # no password given: the account has an unusable one, so only SSO opens it
             user = User.objects.create_user(_free_username(wanted), email=email)
-            user.set_unusable_password()
         SingleSignOn.objects.create(user=user, subject=subject)
     user.first_name = (claims.get("given_name") or user.first_name)[:150]
     user.last_name = (claims.get("family_name") or user.last_name)[:150]

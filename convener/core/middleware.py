@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from . import cache
+from .models import RegistryVersion
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ class RegistryPageCacheMiddleware:
             return self.get_response(request)
         if not getattr(match.func, "registry_page", False) or set(request.GET) - PAGE_PARAMS:
             return self.get_response(request)  # made-up parameters do not fill the cache
-        from .models import RegistryVersion
-
         try:
             request.registry_version = RegistryVersion.current()
         except (OperationalError, InterfaceError):

@@ -57,7 +57,7 @@ def _free_port() -> int:
 @pytest.fixture
 def two_servers(tmp_path):
     cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "convener"})
-    cache._cache.get_client(write=True).flushdb()
+    cache.clear()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CONVENER_")},
         "CONVENER_DATABASE_URL": _database_url(),
@@ -95,7 +95,7 @@ def two_servers(tmp_path):
             server.send_signal(signal.SIGTERM)
         for server in servers:
             server.wait(timeout=30)
-        cache._cache.get_client(write=True).flushdb()
+        cache.clear()
 
 
 def _holders(html: str) -> str:
