@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -12,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from convener.core import charts
+from convener.core import charts, spreadsheet
+from convener.core.dates import parse_day
 from convener.core.permissions import person_of, public, role_required
 from convener.core.roles import Role
 from convener.mail.services import queue_mail
@@ -159,9 +159,9 @@ def leaders(request):
         raw = request.GET.get(name, "").strip()
         if raw:
             try:
-                value = dt.date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = f"“{raw}” is not a date of the form YYYY-MM-DD."
+                value = parse_day(raw)
+            except ValueError as error:
+                errors[name] = str(error)
                 continue
             if name == "from":
                 start = value
@@ -182,7 +182,7 @@ def leaders(request):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="leadership.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(
             [
                 "person",

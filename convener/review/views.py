@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from convener.core.dates import parse_year
 from convener.core.permissions import person_of, role_required
 from convener.core.roles import Role
 
@@ -79,15 +80,16 @@ def _review_context(request, audience):
 
     from convener.core.charts import bar_chart
 
-    from .report import build
+    from .report import build, first_year
 
     this_year = timezone.localdate().year
     raw = request.GET.get("year", "")
     year = this_year
     if raw:
-        if not raw.isdigit() or not 1950 <= int(raw) <= this_year:
-            return None, f"“{raw}” is not a year between 1950 and {this_year}."
-        year = int(raw)
+        try:  # from the year the data begins: earlier years have nothing to compare
+            year = parse_year(raw, min(first_year() or this_year, this_year), this_year)
+        except ValueError as error:
+            return None, str(error)
     review = build(year, audience, strict=request.GET.get("strict") == "1")
     for attr in review["attributes"]:
         attr.chart = bar_chart(

@@ -13,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from convener.core.dates import add_months
+from convener.core.dates import add_months, range_problem
 from convener.core.validators import normalize_orcid
 from convener.mail.services import queue_mail
 from convener.org.models import Appointment
@@ -211,6 +211,11 @@ def check_completions(
                 RowProblem(
                     number, "completed_on", row["completed_on"], "not a date of the form YYYY-MM-DD"
                 )
+            )
+            continue
+        if range_problem(day):
+            problems.append(
+                RowProblem(number, "completed_on", row["completed_on"], range_problem(day))
             )
             continue
         if day > today:
