@@ -4,10 +4,12 @@ database goes away mid-request."""
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from . import cache
+from .inputs import text_problem
 from .models import RegistryVersion
 
 log = logging.getLogger(__name__)
@@ -64,3 +66,26 @@ class RegistryPageCacheMiddleware:
             response = self.get_response(request)
             cache.keep_page(key, response)
         return response
+
+
+class QueryTextMiddleware:
+    """Query parameters follow the rule of every path in (``core.inputs``): a control
+    character in a parameter's name or value gets a 400 naming it, before any view runs.
+    (PostgreSQL refuses NUL outright: a NUL used in a lookup would otherwise be a 500.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            for text in (name, *values):
+                problem = text_problem(text)
+                if problem:
+                    shown = name.encode("unicode_escape").decode("ascii")
+                    message = f"The query parameter “{shown}” {problem}"
+                    if request.path_info.startswith("/api/"):
+                        return JsonResponse({shown: [message]}, status=400)
+                    from convener.site.views import BadQuery, _bad_request
+
+                    return _bad_request(request, BadQuery(shown, message))
+        return self.get_response(request)

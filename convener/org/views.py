@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from convener.core import charts, spreadsheet
 from convener.core.dates import parse_day
+from convener.core.inputs import text_problem
 from convener.core.permissions import person_of, public, role_required
 from convener.core.roles import Role
 from convener.mail.services import queue_mail
@@ -255,6 +256,10 @@ def ask_previous_holder(request, slug, person_slug):
         messages.error(
             request, "Write a message (and make sure your account is linked to a member record)."
         )
+        return redirect(position.get_absolute_url() + "#ask")
+    problem = text_problem(text, multiline=True)
+    if problem:
+        messages.error(request, f"Your message {problem}")
         return redirect(position.get_absolute_url() + "#ask")
     try:
         queue_mail(

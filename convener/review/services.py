@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from convener.core.inputs import text_problem
 from convener.people.models import Person
 
 from . import crypto
@@ -51,6 +52,8 @@ def validate_answers(answers: dict[str, list[str]], described: dict[str, str]) -
         if text:
             if len(text) > 100:
                 errors[key] = "Keep the self-described term under 100 characters."
+            elif text_problem(text):
+                errors[key] = f"The self-described term {text_problem(text)}"
             texts[key] = text
     if errors:
         raise ValidationError(errors)
