@@ -7,6 +7,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
 
 from . import cache
 from .inputs import text_problem
@@ -89,3 +90,26 @@ class QueryTextMiddleware:
 
                     return _bad_request(request, BadQuery(shown, message))
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing confidential stays in a browser's or a proxy's cache: every answer to a
+    signed-in person (session or API token) and every answer of a view that needs a role is
+    ``Cache-Control: no-store, private``. Anonymous answers of public views are unaffected
+    (the registry's page cache keeps serving them)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # DRF's token authentication sets it too
+        if getattr(request, "convener_confidential", False) or (
+            user is not None and user.is_authenticated
+        ):
+            add_never_cache_headers(response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        permission = getattr(view_func, "convener_permission", "")
+        request.convener_confidential = permission.startswith("roles:")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from convener.core.permissions import form_errors_from, person_of, public, role_required
+from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role, has_role
 from convener.org.models import Appointment
 from convener.people.models import Membership, Person
@@ -69,6 +70,7 @@ def _members():
 
 @role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
+@mail_rate_limited("20/h")  # each nomination mails the nominator and the nominee
 def nominate(request, pk):
     call = _public_call(request, pk)
     me = person_of(request.user)

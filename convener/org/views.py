@@ -15,6 +15,7 @@ from convener.core import charts, spreadsheet
 from convener.core.dates import parse_day
 from convener.core.inputs import text_problem
 from convener.core.permissions import person_of, public, role_required
+from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role
 from convener.mail.services import queue_mail
 from convener.people.models import Person
@@ -243,6 +244,7 @@ def contact_preference(request):
 
 @role_required(Role.MEMBER)
 @require_POST
+@mail_rate_limited("5/h")
 def ask_previous_holder(request, slug, person_slug):
     position = get_object_or_404(Position, slug=slug)
     holder = get_object_or_404(
