@@ -273,6 +273,10 @@ if not DEMOGRAPHICS_KEYS and not DEBUG and not TESTING:
     )
 DEMOGRAPHICS_KEY_FILE = VAR_DIR / "demographics.key"
 
+# `convener backup` encrypts to these age public keys (age1..., comma-separated); the private
+# key that reads a backup is kept off the server and given to `convener restore --identity`.
+BACKUP_RECIPIENTS = envlist("CONVENER_BACKUP_RECIPIENTS", [])
+
 # Failed sign-ins: five in a row for one account from one address lock it for 15 minutes.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
