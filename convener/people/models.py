@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,9 @@ class Institution(models.Model):
         RegistryVersion.bump()
 
 
+_UNKNOWN = object()  # the account link was not loaded
+
+
 class Person(models.Model):
     """Someone who is or was a member of the collaboration. Only name, pronouns, ORCID iD and
     leadership roles are public; e-mail and self-identified data never are."""
@@ -117,13 +122,32 @@ class Person(models.Model):
     def clean(self):
         self.orcid = normalize_orcid(self.orcid) or None
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # the account link as loaded, to notice a relink on save (whatever path saves it)
+        person._loaded_user_id = person.__dict__.get("user_id", _UNKNOWN)
+        return person
+
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None
         self.sort_name = self.sort_name or self.default_sort_name(self.name)
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
-        RegistryVersion.bump()
+        previous = getattr(self, "_loaded_user_id", _UNKNOWN)
+        relinked = previous is not _UNKNOWN and previous != self.user_id
+        if relinked:  # recorded in the history with the change
+            self._change_reason = f"account link changed (account {previous} to {self.user_id})"
+        with transaction.atomic() if relinked else contextlib.nullcontext():
+            super().save(*args, **kwargs)
+            RegistryVersion.bump()
+            if relinked:
+                from convener.review.services import account_relinked
+
+                # self-identification stays with the account that gave it; the person is told
+                account_relinked(self, previous)
+                del self._change_reason
+        self._loaded_user_id = self.user_id
 
 
 class NoOverlapMixin:
