@@ -359,6 +359,10 @@ class Checker:
         for kind in ORDER:
             if kind in self.tables:
                 self.check_characters(kind, self.tables[kind])
+        if self.report.problems:
+            return  # such values are never looked up (PostgreSQL cannot even compare a NUL)
+        for kind in ORDER:
+            if kind in self.tables:
                 getattr(self, f"check_{kind}")(self.tables[kind])
 
     def check_characters(self, kind, rows):

@@ -173,3 +173,26 @@ def test_a_nul_in_a_query_parameter_is_a_400_naming_the_parameter(client, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "control character U+0000" in response.content.decode()
+
+
+@pytest.mark.parametrize("column", ["orcid", "id", "name"])
+def test_a_nul_in_a_column_the_importer_looks_up_is_reported_not_a_crash(tmp_path, column):
+    # on PostgreSQL, looking a NUL up is an error of the database itself
+    from convener.exchange.importer import import_path
+
+    values = {"id": "ada", "name": "Ada Lovelace", "orcid": "0000-0002-1825-0097"}
+    values[column] = values[column][:3] + "\x00" + values[column][3:]
+    path = tmp_path / "people.csv"
+    path.write_text("id,name,orcid\n" + ",".join(values.values()) + "\n")
+    report = import_path(path)
+    assert [(p.row, p.column) for p in report.problems] == [(2, column)]
+    assert not Person.objects.exists()
+
+
+def test_the_training_import_reports_a_control_character_by_row_and_column():
+    from convener.training.services import import_completions
+
+    written, problems = import_completions(
+        "person,course,completed_on\n0000\x00-0002-1825-0097,Running meetings,2025-03-14\n"
+    )
+    assert written == 0 and [(p.row, p.column) for p in problems] == [(2, "person")]
