@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -124,23 +125,33 @@ def install_field_validators() -> None:
         )
 
 
+@cache
+def _checked_fields(model) -> tuple[tuple[str, str, str | None], ...]:
+    """(field name, attribute, "date" or "text"/"multiline") for every checked field."""
+    checked = []
+    for field in model._meta.concrete_fields:
+        validator = _validator_for(field)
+        if isinstance(validator, WithinDateRange):
+            checked.append((field.name, field.attname, "date"))
+        elif validator is not None:
+            checked.append(
+                (field.name, field.attname, "multiline" if validator.multiline else "text")
+            )
+    return tuple(checked)
+
+
 def instance_problems(instance) -> dict[str, str]:
     """Every field of ``instance`` whose value may not be stored, with the reason."""
     problems = {}
-    for field in instance._meta.concrete_fields:
-        validator = _validator_for(field)
-        if validator is None:
-            continue
-        value = getattr(instance, field.attname)
-        problem = (
-            date_problem(value)
-            if isinstance(validator, WithinDateRange)
-            else text_problem(value, multiline=validator.multiline)
-        )
+    for name, attname, kind in _checked_fields(type(instance)):
+        value = getattr(instance, attname)
+        if kind == "date":
+            problem = date_problem(value)
+        else:
+            problem = text_problem(value, multiline=kind == "multiline")
+            problem = problem and f"This text {problem}"
         if problem:
-            problems[field.name] = (
-                problem if isinstance(validator, WithinDateRange) else (f"This text {problem}")
-            )
+            problems[name] = problem
     return problems
 
 
