@@ -129,6 +129,11 @@ class Person(models.Model):
         person._loaded_user_id = person.__dict__.get("user_id", _UNKNOWN)
         return person
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "user" in fields or "user_id" in fields:
+            self._loaded_user_id = self.user_id
+
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None
         self.sort_name = self.sort_name or self.default_sort_name(self.name)
