@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +16,11 @@ from simple_history.models import HistoricalRecords
 from convener.core.models import Interval, IntervalQuerySet
 from convener.core.text import unique_slug
 from convener.people.models import Person
+
+validate_unit_order = RegexValidator(
+    r"^[A-Za-z0-9]+(?:[.\- ][A-Za-z0-9]+)*$",
+    _("Use numbers or letters separated by dots, e.g. 1.2.3 (a WBS number)."),
+)
 
 
 class OrgUnit(Interval):
@@ -49,6 +55,16 @@ class OrgUnit(Interval):
         help_text=_("Depth in the management hierarchy; empty for boards and committees"),
     )
     description = models.TextField(_("description (Markdown)"), blank=True)
+    order = models.CharField(
+        _("order"),
+        max_length=40,
+        blank=True,
+        validators=[validate_unit_order],
+        help_text=_(
+            "The collaboration's own order among sibling units, e.g. a WBS number such as "
+            "1.2.3; compared number by number, so 1.10 follows 1.9. Units without one follow."
+        ),
+    )
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     history = HistoricalRecords()
@@ -62,6 +78,15 @@ class OrgUnit(Interval):
 
     def get_absolute_url(self):
         return reverse("site:org") + f"#unit-{self.slug}"
+
+    @property
+    def order_key(self) -> tuple:
+        """Sorts siblings by ``order``, number by number ("1.9" before "1.10"); units without
+        an order come after those with one."""
+        if not self.order:
+            return (1, ())
+        parts = re.split(r"[.\-\s]+", self.order.strip())
+        return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts))
 
     def clean(self):
         super().clean()

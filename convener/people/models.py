@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,9 @@ from convener.core.validators import (
     validate_orcid,
     validate_ror,
 )
+
+# Addresses shown as links or images on public pages: web addresses only (no ftp:, no data:).
+validate_public_url = URLValidator(schemes=["http", "https"])
 
 
 class Institution(models.Model):
@@ -63,8 +67,9 @@ class Institution(models.Model):
 
 
 class Person(models.Model):
-    """Someone who is or was a member of the collaboration. Only name, pronouns, ORCID iD and
-    leadership roles are public; e-mail and self-identified data never are."""
+    """Someone who is or was a member of the collaboration. Only name, pronouns, ORCID iD,
+    leadership roles and the public profile links (photo, website) are public; e-mail and
+    self-identified data never are."""
 
     name = models.CharField(_("name"), max_length=200)
     sort_name = models.CharField(_("sort name"), max_length=200, blank=True)
@@ -91,6 +96,18 @@ class Person(models.Model):
         _("willing to be contacted by successors"),
         default=False,
         help_text=_("Listed under “ask a previous holder” on positions they held"),
+    )
+    # Public profile for the collaboration's website: links the person gave for publication,
+    # published only when the site's configuration asks for them (see exchange/jekyll.py).
+    photo_url = models.URLField(
+        _("photo (public URL)"),
+        max_length=500,
+        blank=True,
+        validators=[validate_public_url],
+        help_text=_("An https:// address of a portrait the collaboration may show"),
+    )
+    website = models.URLField(
+        _("website (public)"), max_length=500, blank=True, validators=[validate_public_url]
     )
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
