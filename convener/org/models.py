@@ -81,12 +81,12 @@ class OrgUnit(Interval):
 
     @property
     def order_key(self) -> tuple:
-        """Sorts siblings by ``order``, number by number ("1.9" before "1.10"); units without
-        an order come after those with one."""
+        """Sorts siblings by ``order``, number by number ("1.9" before "1.10", "1.2" before
+        "1.2a"); units without an order come after those with one."""
         if not self.order:
             return (1, ())
-        parts = re.split(r"[.\-\s]+", self.order.strip())
-        return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts))
+        tokens = re.findall(r"\d+|[A-Za-z]+", self.order)
+        return (0, tuple((0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in tokens))
 
     def clean(self):
         super().clean()
