@@ -99,6 +99,17 @@ class OrgUnit(Interval):
             seen.add(node.pk)
             node = node.parent
 
+    def set_order(self, order: str) -> bool:
+        """Record the unit's place among its siblings (e.g. its WBS number), checked as the
+        admin and the API check it; raises ``ValidationError`` naming ``order`` and saves
+        nothing when it is malformed. Returns whether it changed."""
+        if self.order == order:
+            return False
+        self.order = order
+        self.clean_fields(exclude=[f.name for f in self._meta.fields if f.name != "order"])
+        self.save()
+        return True
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(OrgUnit, self.short_name or self.name, exclude_pk=self.pk)

@@ -134,6 +134,22 @@ class Person(models.Model):
     def clean(self):
         self.orcid = normalize_orcid(self.orcid) or None
 
+    def set_public_profile(self, *, photo_url: str | None = None, website: str | None = None):
+        """Set the public profile links given (``None`` leaves one as it is), checked as the
+        admin and the API check them; raises ``ValidationError`` naming the field and saves
+        nothing when one is not a web address. Returns whether anything changed."""
+        given = {
+            k: v for k, v in {"photo_url": photo_url, "website": website}.items() if v is not None
+        }
+        changed = {k: v for k, v in given.items() if getattr(self, k) != v}
+        if not changed:
+            return False
+        for name, value in changed.items():
+            setattr(self, name, value)
+        self.clean_fields(exclude=[f.name for f in self._meta.fields if f.name not in changed])
+        self.save()
+        return True
+
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None
         self.sort_name = self.sort_name or self.default_sort_name(self.name)
