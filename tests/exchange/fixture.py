@@ -15,8 +15,17 @@ BASEURL = "/collab"  # the fixture's baseurl
 SITE_URL = "https://www.example.org"  # the fixture's url
 CONVENER = "https://convener.example.org"  # the fixture's convener.base_url
 
+
+def _jekyll_ready() -> bool:
+    if shutil.which("jekyll") is None or shutil.which("ruby") is None:
+        return False
+    plugin = subprocess.run(["ruby", "-e", 'require "jekyll-feed"'], capture_output=True)
+    return plugin.returncode == 0
+
+
 needs_jekyll = pytest.mark.skipif(
-    shutil.which("jekyll") is None, reason="Debian's jekyll is not installed (make jekyll)"
+    not _jekyll_ready(),
+    reason="Debian's jekyll and ruby-jekyll-feed are not installed (make jekyll)",
 )
 
 
