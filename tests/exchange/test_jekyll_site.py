@@ -142,7 +142,7 @@ def test_the_chart_shows_every_unit_and_holder_in_the_collaborations_order_and_d
 def test_the_include_dropped_into_the_sites_own_page_shows_the_chart_and_a_subtree(built):
     soup = fixture.page(built["out"], "/organization/")
     charts = soup.select(".convener-chart")
-    assert len(charts) == 2
+    assert len(charts) == 3
     full = [_unit_name(b) for b in charts[0].select(".convener-box")]
     assert full == [name for name, _ in EXPECTED_CHART]
     subtree = [
@@ -156,6 +156,8 @@ def test_the_include_dropped_into_the_sites_own_page_shows_the_chart_and_a_subtr
         ("Pixel Modules", "h5"),
         ("Calorimeter", "h4"),
     ]
+    # unit= takes an external id too; depth=0 shows that unit alone
+    assert [_unit_name(b) for b in charts[2].select(".convener-box")] == ["Physics"]
     ids = [tag["id"] for tag in soup.find_all(id=True)]
     assert len(ids) == len(set(ids)), "an id appears twice on the page"
     # the page keeps its own layout, navbar and kramdown headings
@@ -239,3 +241,29 @@ def test_the_calls_page_links_to_nominating_and_never_shows_a_draft(built):
     assert [t for _, t in _headings(soup)] == ["Calls for nominations", "Open for nominations"]
     link = soup.select_one("a.convener-button")
     assert link["href"] == f"{fixture.CONVENER}/calls/{world['open_call'].pk}/nominate/"
+
+
+def test_a_person_card_finds_someone_by_the_sites_own_short_name(built):
+    card = fixture.page(built["out"], "/").select_one("main .convener-card")
+    text = card.get_text(" ", strip=True)
+    assert text.startswith("Ingrid Valdés Testville Institute")
+    assert "Since" not in text  # a person, not a holder: no appointment dates
+
+
+def test_markup_in_the_registry_is_shown_as_text_on_the_built_site(tmp_path):
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    world = jekyll_world.build()
+    person = world["people"]["olu"]
+    person.name = f"Olu {evil}"
+    person.save()
+    unit = world["units"]["tracker"]
+    unit.name = f"Tracker {evil}"
+    unit.save()
+    site = fixture.copy(tmp_path)
+    publish(site)
+    out = fixture.build(site, tmp_path / "_site")
+    tracker = world["positions"]["tracker_leads"]
+    for path in (PREFIX, f"{PREFIX}positions/{tracker.slug}/", "/organization/"):
+        soup = fixture.page(out, path)
+        assert soup.find_all("script") == [] and soup.find("img", src="x") is None, path
+        assert evil in soup.get_text(), path
