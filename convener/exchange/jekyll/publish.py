@@ -42,7 +42,11 @@ class Outcome:
         }
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it: the history of a large collaboration runs to megabytes
+_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_SafeDumper):
     """Writes choices (``str`` subclasses such as ``Position.Level.TOP``) as the plain
     strings they are."""
 
