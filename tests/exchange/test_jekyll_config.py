@@ -120,3 +120,9 @@ def test_the_settings_shape_the_pages_written(site):
     assert publication["heading_level"] == 3 and publication["print_title"] is False
     assert publication["pages"] == {"chart": "/org/people/", "calls": "/org/people/calls/"}
     assert not (site / "leadership").exists()
+
+
+def test_settings_that_are_not_yaml_are_refused_naming_the_file(site):
+    (site / "_config.yml").write_text("title: x\nconvener: [unclosed\n")
+    with pytest.raises(SiteConfigError, match="_config.yml is not readable YAML"):
+        read_config(site)

@@ -185,3 +185,10 @@ def test_a_mapping_that_cannot_be_used_is_refused_by_name(site, tmp_path, mappin
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("import", jekyll=str(site), mapping=str(tmp_path / "mapping.yml"))
     assert not Person.objects.exists()
+
+
+def test_a_site_file_that_is_not_yaml_is_named(site):
+    (site / "_data" / "people" / "tbreuer.yml").write_text("name: [Tomasz\n")
+    with pytest.raises(MappingError, match="_data/people/tbreuer.yml is not readable YAML"):
+        import_site(site, site / "convener-mapping.yml")
+    assert not Person.objects.exists()

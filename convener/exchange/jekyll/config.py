@@ -93,12 +93,12 @@ def read_config(site: Path) -> SiteConfig:
     config_yml = site / "_config.yml"
     if not site.is_dir() or not config_yml.is_file():
         raise NotAJekyllSite(f"{site} is not a Jekyll site: it has no _config.yml")
-    jekyll = _load(config_yml, "_config.yml") or {}
+    jekyll = load_yaml(config_yml, "_config.yml") or {}
     if not isinstance(jekyll, dict):
         raise SiteConfigError("_config.yml: expected a mapping of settings")
     in_config = jekyll.get("convener")
     data_file = site / CONFIG_FILE
-    in_data = _load(data_file, CONFIG_FILE) if data_file.is_file() else None
+    in_data = load_yaml(data_file, CONFIG_FILE) if data_file.is_file() else None
     if in_config is not None and in_data is not None:
         raise SiteConfigError(
             f"the site configures the publication twice (a convener: block in _config.yml and "
@@ -117,11 +117,13 @@ def read_config(site: Path) -> SiteConfig:
     return config
 
 
-def _load(path: Path, name: str):
+def load_yaml(path: Path, name: str, error: type[Exception] | None = None):
+    """The YAML document at ``path``; a file that is not YAML raises ``error`` (by default
+    :class:`SiteConfigError`) naming the file as ``name``."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SiteConfigError(f"{name} is not readable YAML: {exc}") from None
+        raise (error or SiteConfigError)(f"{name} is not readable YAML: {exc}") from None
 
 
 KNOWN = {

@@ -29,7 +29,7 @@ from convener.exchange.kinds import KINDS
 from convener.org.models import OrgUnit
 from convener.people.models import Institution, Person
 
-from .config import NotAJekyllSite
+from .config import NotAJekyllSite, load_yaml
 
 PEOPLE_FIELDS = ("id", "name", "sort_name", "pronouns", "orcid", "email", "photo_url", "website")
 PEOPLE_EXTRA = ("institution", "institution_start")
@@ -130,10 +130,7 @@ def read_mapping(path: Path) -> dict:
 
 # -- reading the site --------------------------------------------------------------------------
 def _load_yaml(path: Path, site: Path):
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path.relative_to(site)}: not readable YAML ({exc})") from None
+    return load_yaml(path, str(path.relative_to(site)), MappingError)
 
 
 def read_records(site: Path, source: str, children: str | None = None) -> list[Record]:
