@@ -3,6 +3,7 @@ naming the setting when they cannot be used, and applied to what is written."""
 
 import pytest
 import yaml
+from django.core.management import CommandError, call_command
 
 from convener.exchange.jekyll import SiteConfigError, publish, read_config
 from tests.site import collab
@@ -84,6 +85,8 @@ def test_settings_given_in_both_places_are_refused(site):
     configure(site, "print_title: false", "print_title: true\n")
     with pytest.raises(SiteConfigError, match="configures the publication twice"):
         read_config(site)
+    with pytest.raises(CommandError, match="configures the publication twice"):
+        call_command("publish", "jekyll", site=str(site))
 
 
 def test_a_layout_from_a_theme_is_not_looked_for_in_the_site(site):
