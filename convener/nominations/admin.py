@@ -31,9 +31,12 @@ class CallAdmin(SimpleHistoryAdmin):
         "opens_at",
         "closes_at",
         "committee",
-        "recommendation",
+        "published_at",
         "rationale",
         "decided_at",
+        "decided_by",
+        "decider_no_conflict",
+        "decider_disclosure",
         "created_by",
         "seats",
         "eligibility",
@@ -47,7 +50,7 @@ class CallAdmin(SimpleHistoryAdmin):
 
 @admin.register(Candidacy)
 class CandidacyAdmin(SimpleHistoryAdmin):
-    list_display = ("nominee", "call", "state", "self_nominated", "shortlisted")
+    list_display = ("nominee", "call", "state", "self_nominated")
     list_filter = ("state",)
     list_select_related = ("nominee", "call")
     search_fields = ("nominee__name", "call__title")

@@ -30,7 +30,8 @@ def test_only_the_appointed_are_ever_named_in_public(client):
     winner = services.nominate(call, world["carol"], nina, "Carol!")
     services.consent(winner, world["carol"])
     call = w.close_and_review(world)
-    services.decide(call, appointed=[winner], rationale="Best plan.", start=dt.date(2026, 1, 1))
+    world["call"] = call
+    w.decide(world, [winner], rationale="Best plan.")
 
     pages = [
         reverse("nominations:calls"),
