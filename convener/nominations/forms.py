@@ -38,6 +38,13 @@ class CallForm(forms.Form):
         return data
 
 
+REASON_LABELS = {
+    Call.State.CLOSED: "Why close before the deadline? (recorded in the call's history)",
+    Call.State.CANCELLED: "Why cancel the call? (recorded in the call's history)",
+    Call.State.OPEN: "Why reopen the call? (recorded in the call's history)",
+}
+
+
 class TransitionForm(forms.Form):
     """One move of the state machine: each move has its own form and button on the manage
     page, asking only what that move needs."""
@@ -60,6 +67,7 @@ class TransitionForm(forms.Form):
         self.to_state = to_state
         self.needs_reason = needs_reason
         if needs_reason:
+            self.fields["reason"].label = REASON_LABELS.get(to_state, "Reason (recorded)")
             self.fields["reason"].required = True
             self.fields["reason"].error_messages["required"] = (
                 "Give the reason for this change; it is recorded."
@@ -101,7 +109,9 @@ class ConsentForm(forms.Form):
         required=False,
         label="Link to your CV (optional)",
         assume_scheme="https",
-        error_messages={"invalid": "Enter the CV link as a web address, e.g. https://example.org/cv."},
+        error_messages={
+            "invalid": "Enter the CV link as a web address, e.g. https://example.org/cv."
+        },
     )
 
 

@@ -22,9 +22,9 @@ from convener.people.models import Person
 def _interest_in_call(person: Person):
     """A subquery condition: ``person`` is a candidate (in any state) or a nominator in the
     call of the outer row."""
-    return Exists(
-        Candidacy.objects.filter(call=OuterRef("pk"), nominee=person)
-    ) | Exists(Nomination.objects.filter(candidacy__call=OuterRef("pk"), nominator=person))
+    return Exists(Candidacy.objects.filter(call=OuterRef("pk"), nominee=person)) | Exists(
+        Nomination.objects.filter(candidacy__call=OuterRef("pk"), nominator=person)
+    )
 
 
 class CallQuerySet(models.QuerySet):
@@ -184,8 +184,7 @@ class Call(models.Model):
             ),
             models.CheckConstraint(condition=Q(seats__gte=1), name="call_seats_at_least_one"),
             models.CheckConstraint(
-                condition=~Q(state="decided")
-                | (Q(decided_at__isnull=False) & ~Q(rationale="")),
+                condition=~Q(state="decided") | (Q(decided_at__isnull=False) & ~Q(rationale="")),
                 name="call_decided_only_with_a_decision",
                 violation_error_message=_(
                     "A call is decided only by recording the decision, with its rationale."
@@ -209,7 +208,9 @@ class Call(models.Model):
     def closes_early(self, to_state: str, now=None) -> bool:
         """Closing before the published deadline: it needs a reason and a confirmation."""
         now = now or timezone.now()
-        return self.state == self.State.OPEN and to_state == self.State.CLOSED and now < self.closes_at
+        return (
+            self.state == self.State.OPEN and to_state == self.State.CLOSED and now < self.closes_at
+        )
 
     def check_move(self, to_state: str, *, reason: str = "", now=None) -> None:
         """The state machine: raise ``ValidationError`` (on ``state`` or ``reason``) unless a

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from convener.core.permissions import person_of
@@ -329,12 +330,9 @@ def declare_conflict(
 def may_see(candidacy: Candidacy, reviewer: Person) -> bool:
     """Whether ``reviewer`` may see this candidate's material: they declared no conflict
     with them and are neither a candidate nor a nominator in the call."""
-    return (
-        ConflictDeclaration.objects.filter(
-            candidacy=candidacy, reviewer=reviewer, conflicted=False
-        ).exists()
-        and not Call(pk=candidacy.call_id).has_interest(reviewer)
-    )
+    return ConflictDeclaration.objects.filter(
+        candidacy=candidacy, reviewer=reviewer, conflicted=False
+    ).exists() and not Call(pk=candidacy.call_id).has_interest(reviewer)
 
 
 def _must_see(candidacy: Candidacy, reviewer: Person) -> None:
@@ -399,10 +397,11 @@ def may_see_recommendation(call: Call, person: Person | None) -> bool:
     read or make it."""
     if person is None or call.has_interest(person):
         return False
+    declared_none = ConflictDeclaration.objects.filter(
+        candidacy=OuterRef("pk"), reviewer=person, conflicted=False
+    )
     return not (
-        call.candidacies.filter(state=CState.CONSENTED)
-        .exclude(conflicts__reviewer=person, conflicts__conflicted=False)
-        .exists()
+        call.candidacies.filter(state=CState.CONSENTED).exclude(Exists(declared_none)).exists()
     )
 
 

@@ -327,10 +327,14 @@ def _render_review(request, call, me, *, bound=None, status=200):
         if can_see:
             row["tally"] = _tally(c.all_votes)
         rows.append(row)
+    placed = any(bound_form is f for r in rows for f in r.values())
     consenting = [r for r in rows if r["candidacy"].state == CState.CONSENTED]
     # the recommendation discusses every candidate: shown only to who may see them all
     sees_all = all(r["can_see"] for r in consenting)
     context = {"call": call, "rows": rows, "sees_all": sees_all}
+    if bound_form is not None and bound_kind != "recommend" and not placed:
+        # a crafted post for a candidate whose forms this member is not shown
+        context["stray_form"] = bound_form
     if sees_all:
         context["recommendation"] = _latest_recommendation(call)
         if call.state == State.REVIEW:
@@ -342,11 +346,15 @@ def _render_review(request, call, me, *, bound=None, status=200):
     return render(request, "nominations/review.html", context, status=status)
 
 
-def _tally(votes) -> list[tuple[str, int]]:
-    counts = {choice: 0 for choice in Vote.Choice.values}
+TALLY_WORDS = {"recommend": "recommend", "shortlist": "shortlist", "no": "do not shortlist"}
+
+
+def _tally(votes) -> str:
+    """The votes on one candidate, counted: "2 recommend, 1 shortlist, 0 do not shortlist"."""
+    counts = dict.fromkeys(Vote.Choice.values, 0)
     for v in votes:
         counts[v.choice] += 1
-    return [(Vote.Choice(choice).label, n) for choice, n in counts.items()]
+    return ", ".join(f"{n} {TALLY_WORDS[choice]}" for choice, n in counts.items())
 
 
 def _latest_recommendation(call) -> Recommendation | None:
