@@ -47,6 +47,9 @@ class CallAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # calls are created on /calls/new/, through the workflow
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a call's record, with its history, is kept; cancel it instead
+
 
 @admin.register(Candidacy)
 class CandidacyAdmin(SimpleHistoryAdmin):

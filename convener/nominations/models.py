@@ -252,8 +252,19 @@ class Call(models.Model):
         return self.state == self.State.OPEN and self.opens_at <= now < self.closes_at
 
     def latest_recommendation(self) -> Recommendation | None:
-        """The committee's recommendation in force: the most recent one recorded."""
-        return self.recommendations.order_by("-made_at", "-id").first()
+        """The committee's recommendation in force: the most recent one recorded (with its
+        author and the candidates it names, fetched at once)."""
+        return (
+            self.recommendations.select_related("made_by")
+            .prefetch_related(
+                models.Prefetch(
+                    "entries",
+                    queryset=RecommendationEntry.objects.select_related("candidacy__nominee"),
+                )
+            )
+            .order_by("-made_at", "-id")
+            .first()
+        )
 
     def requirement_list(self) -> list[str]:
         """The published requirements, one per Markdown list item (or the whole text)."""
@@ -466,11 +477,40 @@ class Recommendation(models.Model):
     )
     made_at = models.DateTimeField(default=timezone.now)
     text = models.TextField(_("the committee's recommendation"))
-    shortlisted = models.ManyToManyField(Candidacy, related_name="shortlisted_in", blank=True)
-    recommended = models.ManyToManyField(Candidacy, related_name="recommended_in", blank=True)
 
     class Meta:
         ordering = ["call", "made_at", "id"]
 
     def __str__(self):
         return f"Recommendation on {self.call} by {self.made_by or 'unknown'}"
+
+    def shortlisted(self) -> list[Candidacy]:
+        """Every candidate this act names: the shortlist, the recommended included."""
+        return [e.candidacy for e in self.entries.all()]
+
+    def recommended(self) -> list[Candidacy]:
+        """The candidates this act recommends for appointment."""
+        return [e.candidacy for e in self.entries.all() if e.recommended]
+
+
+class RecommendationEntry(models.Model):
+    """One candidate named by a recommendation: shortlisted, and perhaps recommended."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="entries"
+    )
+    candidacy = models.ForeignKey(
+        Candidacy, on_delete=models.CASCADE, related_name="recommendation_entries"
+    )
+    recommended = models.BooleanField(_("recommended for appointment"), default=False)
+
+    class Meta:
+        ordering = ["recommendation", "candidacy__nominee__sort_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "candidacy"], name="one_entry_per_candidate"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.candidacy} in {self.recommendation}"

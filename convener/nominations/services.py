@@ -24,6 +24,7 @@ from .models import (
     ConflictDeclaration,
     Nomination,
     Recommendation,
+    RecommendationEntry,
     Score,
     Vote,
 )
@@ -437,8 +438,11 @@ def recommend(
             {"recommended": f"Recommend at most {call.seats} candidate(s): the seats to fill."}
         )
     row = Recommendation.objects.create(call=call, made_by=reviewer, text=text.strip())
-    row.shortlisted.set({c.pk for c in [*shortlist, *recommended]})
-    row.recommended.set({c.pk for c in recommended})
+    chosen = {c.pk for c in recommended}
+    RecommendationEntry.objects.bulk_create(
+        RecommendationEntry(recommendation=row, candidacy_id=pk, recommended=pk in chosen)
+        for pk in sorted({c.pk for c in [*shortlist, *recommended]})
+    )
     return row
 
 

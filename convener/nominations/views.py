@@ -21,7 +21,7 @@ from convener.org.models import Appointment
 from convener.people.models import Membership, Person
 
 from . import forms, services
-from .models import Call, Candidacy, ConflictDeclaration, Nomination, Recommendation, Score, Vote
+from .models import Call, Candidacy, ConflictDeclaration, Nomination, Score, Vote
 
 State = Call.State
 CState = Candidacy.State
@@ -336,12 +336,24 @@ def _render_review(request, call, me, *, bound=None, status=200):
         # a crafted post for a candidate whose forms this member is not shown
         context["stray_form"] = bound_form
     if sees_all:
-        context["recommendation"] = _latest_recommendation(call)
+        latest = context["recommendation"] = call.latest_recommendation()
         if call.state == State.REVIEW:
+            # a new act starts from the one in force
+            initial = (
+                {
+                    "shortlist": [str(c.pk) for c in latest.shortlisted()],
+                    "recommended": [str(c.pk) for c in latest.recommended()],
+                    "recommendation": latest.text,
+                }
+                if latest
+                else {}
+            )
             context["recommend_form"] = (
                 bound_form
                 if bound_kind == "recommend"
-                else forms.RecommendationForm(candidates=[r["candidacy"] for r in consenting])
+                else forms.RecommendationForm(
+                    candidates=[r["candidacy"] for r in consenting], initial=initial
+                )
             )
     return render(request, "nominations/review.html", context, status=status)
 
@@ -355,16 +367,6 @@ def _tally(votes) -> str:
     for v in votes:
         counts[v.choice] += 1
     return ", ".join(f"{n} {TALLY_WORDS[choice]}" for choice, n in counts.items())
-
-
-def _latest_recommendation(call) -> Recommendation | None:
-    return (
-        Recommendation.objects.filter(call=call)
-        .select_related("made_by")
-        .prefetch_related("shortlisted__nominee", "recommended__nominee")
-        .order_by("-made_at", "-id")
-        .first()
-    )
 
 
 @never_cache
@@ -639,7 +641,7 @@ def manage(request, pk):
             "decider_refusal": decider_refusal,
             "consenting": consenting,
             "counts": counts,
-            "recommendation": _latest_recommendation(call),
+            "recommendation": call.latest_recommendation(),
             "holders": list(
                 Appointment.objects.current()
                 .filter(position=call.position)

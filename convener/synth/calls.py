@@ -13,6 +13,7 @@ from convener.nominations.models import (
     ConflictDeclaration,
     Nomination,
     Recommendation,
+    RecommendationEntry,
     Score,
     Vote,
 )
@@ -279,7 +280,8 @@ def _decided(synth, appointment, committee, members, reviewers) -> Call:
         text="The committee recommends the candidate with the strongest record of "
         "coordinating across institutes.",
     )
-    recommendation.shortlisted.add(winner)
-    recommendation.recommended.add(winner)
+    RecommendationEntry.objects.create(
+        recommendation=recommendation, candidacy=winner, recommended=True
+    )
     Appointment.objects.filter(pk=appointment.pk).update(note=f"Appointed through call {call.pk}")
     return call

@@ -223,3 +223,15 @@ def test_a_manager_whose_account_is_not_linked_to_a_person_cannot_decide(in_revi
     page = client.get(reverse("nominations:manage", args=[in_review["call"].pk]))
     assert "conflict of interest cannot be checked" in page.content.decode()
     assert _unchanged(in_review)
+
+
+def test_the_admin_deletes_no_call(in_review, client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:nominations_call_delete", args=[in_review["call"].pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        reverse("admin:nominations_call_changelist"),
+        {"action": "delete_selected", "_selected_action": [in_review["call"].pk], "post": "yes"},
+    )
+    assert bulk.status_code in {200, 302}
+    assert Call.objects.filter(pk=in_review["call"].pk).exists()

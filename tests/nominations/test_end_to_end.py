@@ -85,7 +85,7 @@ def test_a_call_runs_end_to_end_through_the_pages(client):
     )
     assert response.status_code == 302
     made = Recommendation.objects.get(call=call)
-    assert made.made_by == rita and list(made.recommended.all()) == [bob]
+    assert made.made_by == rita and list(made.recommended()) == [bob]
     assert bob.scores.count() == 2
     # the manager decides
     client.force_login(manager)

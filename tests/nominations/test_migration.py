@@ -69,8 +69,12 @@ def test_old_rows_keep_their_recommendation_publication_and_honest_states():
     reviewed, shortcut, never_opened = (Call.objects.get(pk=pk) for pk in ids[:3])
     (rec,) = Recommendation.objects.filter(call=reviewed)
     assert rec.text == "Ada, for her record." and rec.made_by is None
-    assert sorted(c.nominee.name for c in rec.shortlisted.all()) == ["Ada Old", "Ben Old"]
-    assert [c.pk for c in rec.recommended.all()] == [ids[3]]
+    entries = rec.entries.order_by("candidacy__nominee__name")
+    assert [(e.candidacy.nominee.name, e.recommended) for e in entries] == [
+        ("Ada Old", True),
+        ("Ben Old", False),
+    ]
+    assert entries[0].candidacy_id == ids[3]
     assert reviewed.published_at == dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
     assert never_opened.published_at is None
     assert shortcut.state == "review"

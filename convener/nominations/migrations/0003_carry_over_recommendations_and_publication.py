@@ -18,6 +18,7 @@ def carry_over(apps, schema_editor):
     CallEvent = apps.get_model("nominations", "CallEvent")
     Candidacy = apps.get_model("nominations", "Candidacy")
     Recommendation = apps.get_model("nominations", "Recommendation")
+    RecommendationEntry = apps.get_model("nominations", "RecommendationEntry")
     for call in Call.objects.exclude(state="draft"):
         first_open = (
             CallEvent.objects.filter(call=call, to_state="open").order_by("at", "id").first()
@@ -43,8 +44,10 @@ def carry_over(apps, schema_editor):
             row = Recommendation.objects.create(
                 call=call, made_by=None, text=call.recommendation.strip() or "(no text recorded)"
             )
-            row.shortlisted.set(flagged)
-            row.recommended.set(flagged.filter(recommended=True))
+            for candidacy in flagged.order_by("pk"):
+                RecommendationEntry.objects.create(
+                    recommendation=row, candidacy=candidacy, recommended=candidacy.recommended
+                )
 
 
 class Migration(migrations.Migration):

@@ -9,52 +9,35 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RemoveField(
-            model_name="call",
-            name="recommendation",
+            model_name='call',
+            name='recommendation',
         ),
         migrations.RemoveField(
-            model_name="candidacy",
-            name="recommended",
+            model_name='candidacy',
+            name='recommended',
         ),
         migrations.RemoveField(
-            model_name="candidacy",
-            name="shortlisted",
+            model_name='candidacy',
+            name='shortlisted',
         ),
         migrations.RemoveField(
-            model_name="historicalcall",
-            name="recommendation",
+            model_name='historicalcall',
+            name='recommendation',
         ),
         migrations.RemoveField(
-            model_name="historicalcandidacy",
-            name="recommended",
+            model_name='historicalcandidacy',
+            name='recommended',
         ),
         migrations.RemoveField(
-            model_name="historicalcandidacy",
-            name="shortlisted",
+            model_name='historicalcandidacy',
+            name='shortlisted',
         ),
         migrations.AddConstraint(
-            model_name="call",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("state", "decided"), _negated=True),
-                    models.Q(
-                        ("decided_at__isnull", False), models.Q(("rationale", ""), _negated=True)
-                    ),
-                    _connector="OR",
-                ),
-                name="call_decided_only_with_a_decision",
-                violation_error_message="A call is decided only by recording the decision, with its rationale.",
-            ),
+            model_name='call',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'decided'), _negated=True), models.Q(('decided_at__isnull', False), models.Q(('rationale', ''), _negated=True)), _connector='OR'), name='call_decided_only_with_a_decision', violation_error_message='A call is decided only by recording the decision, with its rationale.'),
         ),
         migrations.AddConstraint(
-            model_name="call",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("state__in", ["draft", "cancelled"]),
-                    ("published_at__isnull", False),
-                    _connector="OR",
-                ),
-                name="call_published_once_opened",
-            ),
+            model_name='call',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'cancelled']), ('published_at__isnull', False), _connector='OR'), name='call_published_once_opened'),
         ),
     ]
