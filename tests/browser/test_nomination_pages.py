@@ -79,6 +79,17 @@ def test_the_members_pages_pass_axe_and_reflow(page, live_server, world):
     page.context.clear_cookies()
     sign_in(page, live_server, world["dan"].user.username)
     wrong |= _check(page, live_server, "mine", reverse("nominations:mine"))
+    later = Call.objects.create(
+        position=call.position,
+        committee=call.committee,
+        title="Call for the Tracker L2 Manager",
+        state=Call.State.OPEN,
+        opens_at=timezone.now() + dt.timedelta(days=5),
+        closes_at=timezone.now() + dt.timedelta(days=40),
+        published_at=timezone.now(),
+    )
+    wrong |= _check(page, live_server, "calls", reverse("nominations:calls"))
+    wrong |= _check(page, live_server, "call-not-yet-open", later.get_absolute_url())
     wrong |= _check(
         page,
         live_server,
