@@ -81,6 +81,8 @@ MATRIX = {
     "exchange:template": MANAGERS,
     "review:self_id": MEMBERS,
     "review:erase": POST_MEMBERS,
+    "review:ask_confirmation": POST_MEMBERS,
+    "review:confirm": MEMBERS,  # a button; the link's token is checked when it is pressed
     "review:officer": (302, 403, 403, 403, 200, 200),
     "review:published": MEMBERS,
 }
@@ -154,6 +156,7 @@ def _url(name, world):
         ["slug", "person_slug"],
         ["kind"],
         ["uidb64", "token"],
+        ["token"],
     ):
         try:
             return reverse(name, kwargs={k: kwargs[k] for k in keys})

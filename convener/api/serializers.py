@@ -1,4 +1,6 @@
-"""API representations. Only public fields are readable; e-mail can be written, never read.
+"""API representations. Who may read a confidential field is decided in one place,
+``core.permissions.CONFIDENTIAL_FIELDS``; every serializer leaves out what the requesting user
+may not read (anonymous readers see public fields only). E-mail can be written, never read.
 Every write goes through the model layer or a service, so the API obeys the same rules as
 the forms and the admin."""
 
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import serializers
 
+from convener.core.permissions import may_read_field
 from convener.nominations import services as call_services
 from convener.nominations.models import Call
 from convener.org.models import Appointment, OrgUnit, Position
@@ -22,7 +25,20 @@ def _as_drf(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
-class ModelRulesMixin:
+class AudienceMixin:
+    """Leaves out of every representation the fields the requesting user may not read."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        model = self.Meta.model
+        for name in [n for n in data if not may_read_field(user, model, n)]:
+            del data[name]
+        return data
+
+
+class ModelRulesMixin(AudienceMixin):
     """Runs the model's full validation on create and update; its errors name the fields."""
 
     def _save(self, instance, data):
@@ -144,6 +160,10 @@ class AppointmentSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "exception_approved_by",
         ]
         read_only_fields = ["term_number"]
+        extra_kwargs = {
+            "exception_justification": {"help_text": "Read by managers and the officer only."},
+            "exception_approved_by": {"help_text": "Read by managers and the officer only."},
+        }
 
     def _save(self, instance, data):
         instance = super()._save(instance, data)
@@ -156,7 +176,7 @@ class AppointedSerializer(serializers.Serializer):
     name = serializers.CharField(source="nominee.name")
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(AudienceMixin, serializers.ModelSerializer):
     position = serializers.SlugRelatedField(slug_field="slug", queryset=Position.objects.all())
     committee = serializers.SlugRelatedField(
         slug_field="slug", queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "convener.core"
     verbose_name = "Core"
+
+    def ready(self):
+        from .inputs import install_field_validators
+
+        # no control characters and no date outside the kept range, on every path in
+        install_field_validators()

@@ -3,11 +3,11 @@ Only public data leaves: no e-mail, nominations, reviews, training or demographi
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
 
+from convener.core import spreadsheet
 from convener.core.dates import PartialDate
 from convener.org.models import Appointment, OrgUnit, Position
 from convener.people.models import Affiliation, Institution, Membership, Person
@@ -125,7 +125,7 @@ def export_csv(out: Path) -> dict[str, int]:
     counts = {}
     for kind, columns in EXPORTED.items():
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer = spreadsheet.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         n = 0
         for row in _rows(kind):

@@ -27,7 +27,9 @@ from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
 from convener.core.dates import PartialDate, Precision
+from convener.core.inputs import text_problem
 from convener.core.models import RegistryVersion
+from convener.core.spreadsheet import unescape_cell
 from convener.core.validators import normalize_orcid, normalize_ror, validate_orcid, validate_ror
 from convener.org.models import (
     Appointment,
@@ -196,7 +198,7 @@ TEXT_COLUMNS = {"mandate", "requirements", "description", "note", "exception_jus
 
 
 def _value(column: str, value: str) -> str:
-    value = value.replace("\r\n", "\n")
+    value = unescape_cell(value.replace("\r\n", "\n"))  # the export's formula guard
     return value if column in TEXT_COLUMNS else value.strip()
 
 
@@ -356,7 +358,21 @@ class Checker:
     def run(self):
         for kind in ORDER:
             if kind in self.tables:
+                self.check_characters(kind, self.tables[kind])
+        if self.report.problems:
+            return  # such values are never looked up (PostgreSQL cannot even compare a NUL)
+        for kind in ORDER:
+            if kind in self.tables:
                 getattr(self, f"check_{kind}")(self.tables[kind])
+
+    def check_characters(self, kind, rows):
+        """No control character in any cell: the rule of every path in (core.inputs)."""
+        for n, row in rows:
+            for column, value in row.items():
+                problem = text_problem(value, multiline=column in TEXT_COLUMNS)
+                if problem:
+                    shown = value.encode("unicode_escape").decode("ascii")
+                    self.problem(kind, n, column, shown[:40], problem)
 
     def _lookup(self, model, kind, keys, extra_field=None, normalizer=None):
         extra = None

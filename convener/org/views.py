@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -12,8 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from convener.core import charts
+from convener.core import charts, spreadsheet
+from convener.core.dates import parse_day
+from convener.core.inputs import text_problem
 from convener.core.permissions import person_of, public, role_required
+from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role
 from convener.mail.services import queue_mail
 from convener.people.models import Person
@@ -159,9 +161,9 @@ def leaders(request):
         raw = request.GET.get(name, "").strip()
         if raw:
             try:
-                value = dt.date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = f"“{raw}” is not a date of the form YYYY-MM-DD."
+                value = parse_day(raw)
+            except ValueError as error:
+                errors[name] = str(error)
                 continue
             if name == "from":
                 start = value
@@ -182,7 +184,7 @@ def leaders(request):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="leadership.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(
             [
                 "person",
@@ -242,6 +244,7 @@ def contact_preference(request):
 
 @role_required(Role.MEMBER)
 @require_POST
+@mail_rate_limited("5/h")
 def ask_previous_holder(request, slug, person_slug):
     position = get_object_or_404(Position, slug=slug)
     holder = get_object_or_404(
@@ -255,6 +258,10 @@ def ask_previous_holder(request, slug, person_slug):
         messages.error(
             request, "Write a message (and make sure your account is linked to a member record)."
         )
+        return redirect(position.get_absolute_url() + "#ask")
+    problem = text_problem(text, multiline=True)
+    if problem:
+        messages.error(request, f"Your message {problem}")
         return redirect(position.get_absolute_url() + "#ask")
     try:
         queue_mail(

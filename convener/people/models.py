@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +66,9 @@ class Institution(models.Model):
             self.slug = unique_slug(Institution, self.short_name or self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
         RegistryVersion.bump()
+
+
+_UNKNOWN = object()  # the account link was not loaded
 
 
 class Person(models.Model):
@@ -150,13 +155,37 @@ class Person(models.Model):
         self.save()
         return True
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # the account link as loaded, to notice a relink on save (whatever path saves it)
+        person._loaded_user_id = person.__dict__.get("user_id", _UNKNOWN)
+        return person
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "user" in fields or "user_id" in fields:
+            self._loaded_user_id = self.user_id
+
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None
         self.sort_name = self.sort_name or self.default_sort_name(self.name)
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
-        RegistryVersion.bump()
+        previous = getattr(self, "_loaded_user_id", _UNKNOWN)
+        relinked = previous is not _UNKNOWN and previous != self.user_id
+        if relinked:  # recorded in the history with the change
+            self._change_reason = f"account link changed (account {previous} to {self.user_id})"
+        with transaction.atomic() if relinked else contextlib.nullcontext():
+            super().save(*args, **kwargs)
+            RegistryVersion.bump()
+            if relinked:
+                from convener.review.services import account_relinked
+
+                # self-identification stays with the account that gave it; the person is told
+                account_relinked(self, previous)
+                del self._change_reason
+        self._loaded_user_id = self.user_id
 
 
 class NoOverlapMixin:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
@@ -12,12 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from convener.core import cache as page_cache
+from convener.core.dates import parse_day
 from convener.core.models import RegistryVersion
 from convener.org import services
 from convener.org.models import Appointment, OrgUnit, Position
 from convener.people.models import Affiliation, Institution, Person
-
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class BadQuery(ValueError):
@@ -31,12 +29,10 @@ def _day_param(request, name: str = "on") -> dt.date:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return timezone.localdate()
-    if not _ISO_DAY.match(raw):
-        raise BadQuery(name, f"“{raw}” is not a date: use the form YYYY-MM-DD, e.g. 2015-06-30.")
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadQuery(name, f"“{raw}” is not a real calendar date.") from None
+        return parse_day(raw)
+    except ValueError as error:
+        raise BadQuery(name, str(error)) from None
 
 
 def _bad_request(request, error: BadQuery):
