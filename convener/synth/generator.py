@@ -22,7 +22,15 @@ from tqdm import tqdm
 from convener.core.dates import Precision, add_months
 from convener.core.models import RegistryVersion
 from convener.core.validators import ror_checksum
-from convener.org.models import Appointment, OrgUnit, Position, peak_holders, term_numbers
+from convener.org.models import (
+    Appointment,
+    OrgUnit,
+    Position,
+    in_order,
+    peak_holders,
+    seat_clashes,
+    term_numbers,
+)
 from convener.people.models import Affiliation, CareerStage, Institution, Membership, Person
 
 from . import names
@@ -722,7 +730,7 @@ class Synthesizer:
             position=position,
             capacity=row["capacity"],
             end_reason=row["reason"] if row["end"] else "",
-            single_seat=position.seats == 1,
+            end_kind=Appointment.EndKind.LEFT,  # the simulation hands over on the same day
             method=Appointment.Method.ELECTION
             if position.filled_by == "election"
             else Appointment.Method.CALL,
@@ -734,7 +742,7 @@ class Synthesizer:
         for a in self.appointments:
             groups.setdefault((a.person.pk, a.position.pk), []).append(a)
         for (_, _), rows in groups.items():
-            rows.sort(key=lambda a: (a.start, a.sure_from))
+            rows = in_order(rows)
             numbers = term_numbers(rows, rows[0].position.acting_counts_as_term)
             limit = rows[0].position.term_limit
             for a, n in zip(rows, numbers, strict=True):
@@ -761,7 +769,7 @@ def check_registry() -> list[str]:
             for a in rows
         ):
             problems.append(f"position {position.slug} has a term over its limit, no exception")
-        if peak_holders(rows) > position.seats:
+        if seat_clashes(rows, list(position.seat_periods.all()), position.seats):
             problems.append(f"position {position.slug} has more holders than seats")
         by_person: dict[int, list[Appointment]] = {}
         for a in rows:

@@ -36,7 +36,7 @@ def test_each_role_gets_the_expected_status(client, login, name, index, role):
 
 
 PINNED = {
-    "org:succession": 10,
+    "org:succession": 11,  # seat periods of today too
     "org:timeline": 5,
     "org:junior": 6,
     "org:leaders": 5,
