@@ -499,13 +499,15 @@ class Synthesizer:
             term_limit=limit,
             function=function,
             deputizes_for=deputizes_for,
-            mandate=(names.DEPUTY_MANDATE if deputizes_for else names.MANDATE).format(
+            mandate=(names.DEPUTY_MANDATE if deputizes_for else names.MANDATE)
+            .format(
                 title=title,
                 unit=unit.name,
                 parent=unit.parent.name if unit.parent else "the collaboration",
                 lead=deputizes_for.title if deputizes_for else "",
-            ),
-            requirements=names.REQUIREMENTS.format(topic=unit.name, level=level),
+            )
+            .strip(),  # as the models keep text: trimmed, whichever path it came by
+            requirements=names.REQUIREMENTS.format(topic=unit.name, level=level).strip(),
             filled_by=Position.FilledBy.ELECTION
             if level == Position.Level.TOP
             else Position.FilledBy.CALL,
