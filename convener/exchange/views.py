@@ -12,7 +12,8 @@ from convener.core.permissions import role_required
 from convener.core.roles import Role
 
 from .importer import ImportFileError, import_path
-from .kinds import DESCRIPTIONS, KINDS, REQUIRED, template as kind_template
+from .kinds import DESCRIPTIONS, KINDS, REQUIRED
+from .kinds import template as kind_template
 
 
 class UploadForm(forms.Form):

@@ -228,6 +228,16 @@ def leaders(request):
     )
 
 
+@role_required(Role.MANAGER)
+@require_safe
+def to_complete(request):
+    """Records whose start, end or method nobody has given yet, for managers to complete."""
+    from . import services
+
+    data = services.records_to_complete(request.GET.get("page", 1))
+    return render(request, "org/to_complete.html", data)
+
+
 @role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def contact_preference(request):
