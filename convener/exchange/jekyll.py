@@ -62,7 +62,13 @@ def collect() -> dict[str, str]:
     current = {}
     for a in Appointment.objects.possibly_on(today).select_related("person"):
         current.setdefault(a.position_id, []).append(
-            {"name": a.person.name, "since": str(a.start_date), "term": a.term_number}
+            {
+                "name": a.person.name,
+                "since": str(a.start_date) if a.start_date else None,
+                "term": a.term_number,
+                "acting": a.is_acting,
+                "source": a.source or None,
+            }
         )
     qs = Position.objects.possibly_on(today).select_related("unit").order_by("slug")
     for p in qs:
@@ -97,8 +103,10 @@ def collect() -> dict[str, str]:
             "person": a.person.name,
             "position": a.position.title,
             "level": a.position.level,
-            "start": str(a.start_date),
-            "end": str(a.end_date) if a.end else None,
+            "start": str(a.start_date) if a.start_date else None,
+            "end": "unknown" if a.end_unknown else (str(a.end_date) if a.end else None),
+            "acting": a.is_acting,
+            "source": a.source or None,
         }
         for a in Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS)
         .select_related("person", "position")

@@ -166,12 +166,12 @@ def drop_single_seat_constraint(apps, schema_editor):
 
 def seat_rule(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SEAT_RULE)
+        schema_editor.execute(SEAT_RULE, params=None)
 
 
 def undo_seat_rule(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNDO_SEAT_RULE)
+        schema_editor.execute(UNDO_SEAT_RULE, params=None)
 
 
 def existing_rows(apps, schema_editor):
