@@ -253,6 +253,7 @@ def popolo() -> dict:
                 "convener": {k: v for k, v in row.items() if k not in {"id", "person", "position"}},
             }
         )
+    memberships.sort(key=lambda m: m["id"])  # by id, not by storage order: a re-import agrees
     qs = Affiliation.objects.select_related("person", "institution")
     for a in qs.order_by("person__slug", "institution__slug", "start", "id").iterator(CHUNK):
         start = _pd(a.start, a.start_precision)
