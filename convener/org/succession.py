@@ -299,9 +299,9 @@ def junior_participation(years: list[int]) -> dict:
             )
     # pathways use the full history, not just the window
     all_rows = list(
-        Appointment.objects.filter(
-            position__level__in=LEADERSHIP_LEVELS, position__role__in=roles
-        ).select_related("position")
+        Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS, position__role__in=roles)
+        .exclude(start__isnull=True)  # whether junior when appointed needs the start
+        .select_related("position")
     )
     stages_all = _stage_lookup({a.person_id for a in all_rows})
     leads_by_person = defaultdict(list)

@@ -85,7 +85,9 @@ def timeline(request):
             .select_related("person")
             .order_by("start")
         )
-        for a in appointments:
+        # a bar needs both ends on the axis: rows with an unknown date are in the table only
+        charted = [a for a in appointments if a.start is not None and not a.end_unknown]
+        for a in charted:
             first = min(first, a.start)
         for p in positions:
             bars = [
@@ -96,7 +98,7 @@ def timeline(request):
                     uncertain=a.start_precision != "day",
                     acting=a.is_acting,
                 )
-                for a in appointments
+                for a in charted
                 if a.position_id == p.pk
             ]
             for lane, lane_bars in enumerate(charts.lanes(bars)):
@@ -195,6 +197,7 @@ def leaders(request):
                 "end",
                 "term",
                 "capacity",
+                "source",
             ]
         )
         for a in rows.iterator(chunk_size=2000):
@@ -206,10 +209,11 @@ def leaders(request):
                     a.position.unit.name,
                     a.position.level,
                     a.position.role,
-                    str(a.start_date),
-                    str(a.end_date or ""),
+                    str(a.start_date or "unknown"),
+                    "unknown" if a.end_unknown else str(a.end_date or ""),
                     a.term_number or "",
                     a.capacity,
+                    a.source,
                 ]
             )
         return response
