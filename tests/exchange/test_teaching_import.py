@@ -11,9 +11,10 @@ from django.core.management import call_command
 from convener.exchange.exporter import export_popolo
 from convener.exchange.importer import import_path
 from convener.exchange.kinds import KINDS, template
-from convener.org.models import Appointment, OrgUnit, Position, SeatPeriod
-from convener.people.models import Affiliation, Institution, Person
+from convener.org.models import OrgUnit, Position, SeatPeriod
+from convener.people.models import Person
 from convener.synth.generator import Synthesizer
+from tests.exchange.registry import empty_the_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -130,29 +131,10 @@ def test_popolo_export_then_import_gives_back_the_same_registry(tmp_path):
     )
     first = tmp_path / "first.json"
     export_popolo(first)
-    _empty_the_registry()
+    empty_the_registry()
     report = import_path(first)
     assert report.ok, report.problems[:5]
     second = tmp_path / "second.json"
     export_popolo(second)
     assert json.loads(first.read_text()) == json.loads(second.read_text())
     assert SeatPeriod.objects.get().seats == 3
-
-
-def _empty_the_registry():
-    from convener.nominations.models import Call
-    from convener.training.models import Completion
-
-    Completion.objects.all().delete()
-    for call in Call.objects.all():
-        call.candidacies.all().delete()
-    Call.objects.all().delete()
-    Appointment.objects.all().delete()
-    SeatPeriod.objects.all().delete()
-    Position.objects.filter(deputizes_for__isnull=False).delete()
-    Position.objects.all().delete()
-    while OrgUnit.objects.exists():
-        OrgUnit.objects.filter(children__isnull=True).delete()
-    Affiliation.objects.all().delete()
-    Person.objects.all().delete()
-    Institution.objects.all().delete()
