@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 
 from convener.core.models import RegistryVersion
 
@@ -13,10 +12,15 @@ from .models import MergedPerson, Person
 
 
 def likely_duplicate_pairs(limit: int = 200) -> list[tuple[Person, Person]]:
-    """Pairs of people who share a folded surname and first initial (or an ORCID iD), two
-    queries whatever the registry's size."""
-    keys = Counter(Person.objects.exclude(match_key="").values_list("match_key", flat=True))
-    shared = [k for k, n in keys.items() if n > 1]
+    """Pairs of people who share a folded surname and first initial, in one query whatever
+    the registry's size."""
+    shared = (
+        Person.objects.exclude(match_key="")
+        .values("match_key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("match_key")
+    )
     people = Person.objects.filter(match_key__in=shared).order_by("match_key", "id")
     groups: dict[str, list[Person]] = {}
     for person in people:

@@ -40,6 +40,8 @@ PINNED = {
     "org:timeline": 5,
     "org:junior": 6,
     "org:leaders": 5,
+    "org:to_complete": 6,
+    "people:duplicates": 3,
     "training:dashboard": 10,
 }
 
