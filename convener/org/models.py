@@ -616,9 +616,10 @@ class Appointment(Interval):
         position = self.position
         check_inside(position, [self], _("the position"))
         check_inside(position.unit, [self], _("its unit"))
-        self._check_person_overlap()
-        self._check_seats(position)
-        if self.person_id is not None:
+        overlapping = list(self._surely_overlapping())  # one query for both rules
+        self._check_person_overlap(overlapping)
+        self._check_seats(position, overlapping)
+        if self.person_id is not None and position.term_limit:
             rows = [
                 *Appointment.objects.filter(person_id=self.person_id, position_id=position.pk)
                 .exclude(pk=self.pk)
@@ -643,10 +644,10 @@ class Appointment(Interval):
             qs = qs.filter(sure_from__lt=self.sure_until)
         return qs
 
-    def _check_person_overlap(self):
+    def _check_person_overlap(self, overlapping):
         if self.person_id is None:
             return
-        clash = self._surely_overlapping().filter(person_id=self.person_id).first()
+        clash = next((a for a in overlapping if a.person_id == self.person_id), None)
         if clash is not None:
             raise ValidationError(
                 {
@@ -669,8 +670,7 @@ class Appointment(Interval):
                 {field: _("A term-limit exception needs both a justification and who approved it.")}
             )
 
-    def _check_seats(self, position):
-        overlapping = list(self._surely_overlapping())
+    def _check_seats(self, position, overlapping):
         periods = list(SeatPeriod.objects.filter(position_id=position.pk))
         clashes = seat_clashes([*overlapping, self], periods, position.seats, involving=self)
         if not clashes:
@@ -700,12 +700,15 @@ class Appointment(Interval):
         """Validate and save under a lock on the position, so two concurrent appointments to
         the same seat cannot both pass the seat check; then renumber the person's terms."""
         with transaction.atomic():
-            position = Position.objects.select_for_update().get(pk=self.position_id)
+            position = (
+                Position.objects.select_for_update(of=("self",))
+                .select_related("unit")
+                .get(pk=self.position_id)
+            )
             self.position = position
             self.full_clean(exclude=["term_number"])
             super().save(*args, **kwargs)
-            renumber_terms(self.person_id, position)
-            self.refresh_from_db(fields=["term_number"])
+            self.term_number = renumber_terms(self.person_id, position).get(self.pk)
 
     def delete(self, *args, **kwargs):
         """Delete and renumber the person's remaining terms of the position."""
@@ -747,12 +750,15 @@ def in_order(rows) -> list:
     return sorted(rows, key=lambda a: (*a.chronology, a.pk or 0))
 
 
-def renumber_terms(person_id: int, position: Position) -> None:
-    """Store fresh term numbers for the person's appointments to the position."""
+def renumber_terms(person_id: int, position: Position) -> dict[int, int | None]:
+    """Store fresh term numbers for the person's appointments to the position; returns them
+    by appointment id."""
     rows = in_order(Appointment.objects.filter(person_id=person_id, position=position))
-    for row, number in zip(rows, term_numbers(rows, position.acting_counts_as_term), strict=True):
+    numbers = term_numbers(rows, position.acting_counts_as_term)
+    for row, number in zip(rows, numbers, strict=True):
         if row.term_number != number:
             Appointment.objects.filter(pk=row.pk).update(term_number=number)
+    return {row.pk: number for row, number in zip(rows, numbers, strict=True)}
 
 
 def check_term_limits_of(position: Position, rows, *, field: str, focus=None) -> None:
