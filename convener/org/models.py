@@ -86,6 +86,7 @@ class OrgUnit(Interval):
                 seen.add(node.pk)
                 node = node.parent
         if self.pk:
+            check_inside(self, Position.objects.filter(unit_id=self.pk), _("this unit"))
             rows = Appointment.objects.filter(position__unit_id=self.pk).select_related("person")
             check_inside(self, rows, _("this unit"))
 
@@ -217,7 +218,7 @@ class Position(Interval):
         if self.deputizes_for_id is not None and self.deputizes_for_id == self.pk:
             raise ValidationError({"deputizes_for": _("A position cannot deputize for itself.")})
         if self.unit_id is not None:
-            check_inside(self.unit, [self], _("its unit"), field="start")
+            check_inside(self.unit, [self], _("its unit"), own=True)
         if not self.pk:
             return
         rows = list(self.appointments.select_related("person"))
@@ -304,7 +305,7 @@ class SeatPeriod(Interval):
                 }
             )
         position = self.position
-        check_inside(position, [self], _("its position"), field="start")
+        check_inside(position, [self], _("its position"), own=True)
         rows = list(position.appointments.select_related("person"))
         clashes = seat_clashes(rows, [*others, self], position.seats)
         if clashes:
@@ -405,22 +406,26 @@ def _seat_history_message(clashes: list[SeatClash]) -> str:
     return text
 
 
-def check_inside(container, rows, what, field: str = "start") -> None:
+def check_inside(container, rows, what, field: str = "start", own: bool = False) -> None:
     """Refuse any of ``rows`` that the dates place surely before ``container`` began or surely
     after it ended (at each date's own precision); an unknown date places nothing. ``what``
     names the container in the message; the error goes on ``field`` (or on "end" for a row that
-    runs past the container's end, when ``field`` is "start")."""
+    runs past the container's end, when ``field`` is "start"); ``own`` when ``rows`` is the
+    record being validated itself."""
     for row in rows:
         problem = outside(row, container)
         if problem is None:
             continue
-        person = getattr(row, "person", None) if isinstance(row, Appointment) else None
-        subject = (
-            _("The appointment of %(person)s (%(period)s)")
-            % {"person": person, "period": row.period_display()}
-            if person is not None and row.pk is not None
-            else _("This (%(period)s)") % {"period": row.period_display()}
-        )
+        period = row.period_display()
+        if own:
+            subject = _("This (%(period)s)") % {"period": period}
+        elif isinstance(row, Appointment):
+            subject = _("The appointment of %(person)s (%(period)s)") % {
+                "person": row.person,
+                "period": period,
+            }
+        else:
+            subject = f"{row} ({period})"
         verb = (
             _("begins before %(what)s existed")
             if problem == "before"
@@ -614,8 +619,8 @@ class Appointment(Interval):
         if self.position_id is None:
             return
         position = self.position
-        check_inside(position, [self], _("the position"))
-        check_inside(position.unit, [self], _("its unit"))
+        check_inside(position, [self], _("the position"), own=True)
+        check_inside(position.unit, [self], _("its unit"), own=True)
         overlapping = list(self._surely_overlapping())  # one query for both rules
         self._check_person_overlap(overlapping)
         self._check_seats(position, overlapping)

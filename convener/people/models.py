@@ -141,8 +141,18 @@ class Person(models.Model):
         strip_text_fields(self)
         self.orcid = normalize_orcid(self.orcid) or None
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # a sort name that was only ever derived from the name follows a renaming
+        person._derived_sort_name = names.sort_name(person.name) if "name" in field_names else None
+        return person
+
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None
+        derived = getattr(self, "_derived_sort_name", None)
+        if derived is not None and self.sort_name == derived:
+            self.sort_name = ""
         self.sort_name = self.sort_name or self.default_sort_name(self.name)
         self.match_key = names.match_key(self.name)
         if not self.slug:

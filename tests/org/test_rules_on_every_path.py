@@ -137,3 +137,18 @@ def test_an_appointment_before_its_position_existed_is_refused_at_the_dates_prec
     spokesperson.save()
     after = paths.enter(path, p["Tomasz Qirelli"], spokesperson, "2019-06-01")
     assert after.refused and "end of the position" in after.errors["end"]
+
+
+def test_retiring_a_unit_or_position_before_its_holders_left_is_refused(world):
+    from django.core.exceptions import ValidationError
+
+    p, director, lab = world["people"], world["director"], world["lab"]
+    services.appoint(p["Ines della Arbel"], director, D(1990, 1, 1), end=D(1996, 6, 30))
+    director.end, director.end_precision = D(1995, 1, 1), "year"
+    with pytest.raises(ValidationError) as info:
+        director.full_clean()
+    assert "runs past the end of this position" in info.value.message_dict["end"][0]
+    lab.end, lab.end_precision = D(1995, 1, 1), "year"
+    with pytest.raises(ValidationError) as info:
+        lab.full_clean()
+    assert info.value.message_dict["end"][0].startswith("Director (1962 –) runs past the end")

@@ -47,6 +47,20 @@ def test_an_edited_sort_name_is_kept():
     assert person.sort_name == "Hamel de Monchel, Anne"
 
 
+def test_a_derived_sort_name_follows_a_renaming_and_an_edited_one_stays():
+    derived = PersonFactory(name="Maria Valle")
+    edited = PersonFactory(name="Anne Hamel de Monchel", sort_name="Hamel de Monchel, Anne")
+    for person, new_name in (
+        (derived, "Maria Della Valle"),
+        (edited, "Anne Hamel de Monchel-Ruiz"),
+    ):
+        person = Person.objects.get(pk=person.pk)
+        person.name = new_name
+        person.save()
+    assert Person.objects.get(pk=derived.pk).sort_name == "Della Valle, Maria"
+    assert Person.objects.get(pk=edited.pk).sort_name == "Hamel de Monchel, Anne"
+
+
 def test_an_import_warns_of_a_likely_duplicate_and_still_imports(tmp_path):
     PersonFactory(name="José García-Luna", slug="jose-garcia-luna")
     folder = tmp_path / "in"

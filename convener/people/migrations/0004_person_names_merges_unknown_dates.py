@@ -5,14 +5,24 @@ from django.db import migrations, models
 
 
 def existing_rows(apps, schema_editor):
-    """Stored starts were all known; people get the key their likely duplicates share."""
+    """Stored starts were all known; people get the key their likely duplicates share, and
+    sort names derived by the old last-word rule are derived again, keeping particles."""
     from convener.people.names import match_key
 
     for name in ("Membership", "Affiliation", "CareerStage"):
         apps.get_model("people", name).objects.update(maybe_from=models.F("start"))
+    from convener.people.names import sort_name
+
+    def last_word_rule(name):  # how sort names were derived before, kept here as it was
+        parts = name.rsplit(" ", 1)
+        return f"{parts[-1]}, {parts[0]}" if len(parts) == 2 else name
+
     Person = apps.get_model("people", "Person")
-    for person in Person.objects.only("id", "name").iterator(chunk_size=2000):
-        Person.objects.filter(pk=person.pk).update(match_key=match_key(person.name))
+    for person in Person.objects.only("id", "name", "sort_name").iterator(chunk_size=2000):
+        changes = {"match_key": match_key(person.name)}
+        if person.sort_name == last_word_rule(person.name):  # derived, never edited
+            changes["sort_name"] = sort_name(person.name)
+        Person.objects.filter(pk=person.pk).update(**changes)
 
 
 class Migration(migrations.Migration):
