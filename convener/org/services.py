@@ -282,13 +282,6 @@ def end_appointment(
 
 
 @transaction.atomic
-def delete_registry_row(row) -> None:
-    """Delete a unit, position, seat period or appointment through its model, so terms are
-    renumbered and cached pages refreshed (the admin's bulk delete comes here too)."""
-    row.delete()
-
-
-@transaction.atomic
 def set_seat_period(
     position: Position,
     start,

@@ -18,7 +18,7 @@ from convener.core.roles import Role
 from convener.mail.services import queue_mail
 from convener.people.models import Person
 
-from . import succession
+from . import services, succession
 from .models import Appointment, OrgUnit, Position
 
 MANAGEMENT = (Role.MANAGER, Role.DIVERSITY_OFFICER)
@@ -236,8 +236,6 @@ def leaders(request):
 @require_safe
 def to_complete(request):
     """Records whose start, end or method nobody has given yet, for managers to complete."""
-    from . import services
-
     data = services.records_to_complete(request.GET.get("page", 1))
     return render(request, "org/to_complete.html", data)
 
