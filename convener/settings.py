@@ -38,6 +38,7 @@ _KNOWN = {
     "CONVENER_OIDC_PROVIDER_NAME",
     "CONVENER_TRUSTED_PROXIES",
     "CONVENER_BACKUP_RECIPIENTS",
+    "CONVENER_END_DATES",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -185,6 +186,15 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("CONVENER_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# What an appointment's end date means when a form, the API or a file does not say: the last
+# day in office ("last_day", as most minutes and bulletins write it) or the day the holder left
+# ("left"). Each appointment keeps its own; this is the default offered for new ones.
+CONVENER_END_DATES = os.environ.get("CONVENER_END_DATES", "left")
+if CONVENER_END_DATES not in {"last_day", "left"}:
+    raise ImproperlyConfigured(
+        f"CONVENER_END_DATES must be last_day or left, not {CONVENER_END_DATES!r}"
+    )
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("oidc/", include("convener.accounts.urls")),
     path("", include("convener.nominations.urls")),
     path("", include("convener.org.urls")),
+    path("", include("convener.people.urls")),
     path("", include("convener.training.urls")),
     path("", include("convener.exchange.urls")),
     path("", include("convener.review.urls")),

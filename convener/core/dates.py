@@ -22,9 +22,13 @@ class Precision(models.TextChoices):
     YEAR = "year", _("year")
     MONTH = "month", _("month")
     DAY = "day", _("day")
+    # no date at all: the records do not say (the date column is then empty)
+    UNKNOWN = "unknown", _("not known")
 
 
-_PRECISIONS = frozenset(Precision.values)  # checked for every date the ORM loads
+# checked for every date the ORM loads; "unknown" is the absence of a date, never a PartialDate
+_PRECISIONS = frozenset({Precision.YEAR, Precision.MONTH, Precision.DAY})
+UNKNOWN_WORDS = frozenset({"unknown", "?", "not known"})  # how a file or the API says so
 _PATTERN = re.compile(r"^\s*([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?\s*$")
 _ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -139,6 +143,24 @@ class PartialDate:
         if self.precision == Precision.MONTH:
             return f"{self.value.year:04d}-{self.value.month:02d}"
         return self.value.isoformat()
+
+
+def continues(last_day: PartialDate | None, next_start: PartialDate | None) -> bool:
+    """Whether a mandate starting ``next_start`` continues one whose last day in office was
+    ``last_day``, judged at the coarser of the two precisions: at most one day later when both
+    are known to the day, the same or the following month when the coarser is a month, the same
+    or the following year when it is a year. A later start that the dates place before the
+    last day (an overlap) continues too. An unknown date continues nothing."""
+    if last_day is None or next_start is None:
+        return False
+    order = [Precision.YEAR, Precision.MONTH, Precision.DAY]
+    coarse = min(order.index(last_day.precision), order.index(next_start.precision))
+    a, b = last_day.value, next_start.value
+    if coarse == 2:
+        return (b - a).days <= 1
+    if coarse == 1:
+        return (b.year * 12 + b.month) - (a.year * 12 + a.month) <= 1
+    return b.year - a.year <= 1
 
 
 def normalize(value: dt.date, precision: str) -> dt.date:

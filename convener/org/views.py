@@ -20,7 +20,7 @@ from convener.core.roles import Role
 from convener.mail.services import queue_mail
 from convener.people.models import Person
 
-from . import succession
+from . import services, succession
 from .models import Appointment, OrgUnit, Position
 
 MANAGEMENT = (Role.MANAGER, Role.DIVERSITY_OFFICER)
@@ -87,7 +87,9 @@ def timeline(request):
             .select_related("person")
             .order_by("start")
         )
-        for a in appointments:
+        # a bar needs both ends on the axis: rows with an unknown date are in the table only
+        charted = [a for a in appointments if a.start is not None and not a.end_unknown]
+        for a in charted:
             first = min(first, a.start)
         for p in positions:
             bars = [
@@ -98,7 +100,7 @@ def timeline(request):
                     uncertain=a.start_precision != "day",
                     acting=a.is_acting,
                 )
-                for a in appointments
+                for a in charted
                 if a.position_id == p.pk
             ]
             for lane, lane_bars in enumerate(charts.lanes(bars)):
@@ -197,6 +199,7 @@ def leaders(request):
                 "end",
                 "term",
                 "capacity",
+                "source",
             ]
         )
         for a in rows.iterator(chunk_size=2000):
@@ -208,10 +211,11 @@ def leaders(request):
                     a.position.unit.name,
                     a.position.level,
                     a.position.role,
-                    str(a.start_date),
-                    str(a.end_date or ""),
+                    str(a.start_date or "unknown"),
+                    "unknown" if a.end_unknown else str(a.end_date or ""),
                     a.term_number or "",
                     a.capacity,
+                    a.source,
                 ]
             )
         return response
@@ -228,6 +232,14 @@ def leaders(request):
             "csv_query": request.GET.urlencode(),
         },
     )
+
+
+@role_required(Role.MANAGER)
+@require_safe
+def to_complete(request):
+    """Records whose start, end or method nobody has given yet, for managers to complete."""
+    data = services.records_to_complete(request.GET.get("page", 1))
+    return render(request, "org/to_complete.html", data)
 
 
 @role_required(Role.MEMBER)

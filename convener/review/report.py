@@ -204,7 +204,7 @@ class Data:
         if key not in self._rosters:
             starts: dict[int, dt.date] = {}
             for a in self.appointments:
-                if a.position.level in level.position_levels:
+                if a.position.level in level.position_levels and a.start is not None:
                     starts[a.person_id] = min(starts.get(a.person_id, a.start), a.start)
             self._rosters[key] = starts
         starts = self._rosters[key]
