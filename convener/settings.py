@@ -39,6 +39,8 @@ _KNOWN = {
     "CONVENER_TRUSTED_PROXIES",
     "CONVENER_BACKUP_RECIPIENTS",
     "CONVENER_END_DATES",
+    "CONVENER_IMPORT_MAX_MB",
+    "CONVENER_IMPORT_MAX_ROWS",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -61,6 +63,21 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envint(name: str, default: int, minimum: int = 1) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {value!r}"
+        )
+    return number
 
 
 DEBUG = envbool("CONVENER_DEBUG", False)
@@ -195,6 +212,11 @@ if CONVENER_END_DATES not in {"last_day", "left"}:
     raise ImproperlyConfigured(
         f"CONVENER_END_DATES must be last_day or left, not {CONVENER_END_DATES!r}"
     )
+
+# Limits of one import (a file uploaded or named on the command line): its size, and the rows
+# of each kind (a CSV, a sheet, a Popolo list). A workbook may not declare more either.
+IMPORT_MAX_BYTES = envint("CONVENER_IMPORT_MAX_MB", 25) * 2**20
+IMPORT_MAX_ROWS = envint("CONVENER_IMPORT_MAX_ROWS", 100_000)
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from nameparser import HumanName
+
+
+@lru_cache(maxsize=4096)
+def _parsed(name: str) -> HumanName:
+    # both keys of a name parse it; an import derives both for thousands of names
+    return HumanName(name)
 
 
 def sort_name(name: str) -> str:
     """ "Maria Della Valle" sorts as "Della Valle, Maria"; a one-word name as itself. A name the
     parser reads wrongly keeps an edited sort name (the field is editable)."""
     name = " ".join((name or "").split())
-    parsed = HumanName(name)
+    parsed = _parsed(name)
     if not parsed.last or not parsed.first:
         return name
     given = " ".join(p for p in (parsed.first, parsed.middle) if p)
@@ -30,7 +37,7 @@ def _fold(text: str) -> str:
 def match_key(name: str) -> str:
     """The folded surname and first initial: "Ada Lovelace", "A. Lovelace" and "ada
     LOVELACE" share "lovelace a"; "José García" and "Jose Garcia" share "garcia j"."""
-    parsed = HumanName(" ".join((name or "").split()))
+    parsed = _parsed(" ".join((name or "").split()))
     last, first = _fold(parsed.last), _fold(parsed.first)
     if not last:
         return _fold(name)
