@@ -62,6 +62,9 @@ class Problem:
     column: str
     value: str
     problem: str
+    # the (kind, row) whose own problem this one follows from, for a reader that can tell
+    # when both are one record of its own file
+    follows: tuple[str, int] | None = None
 
     def __str__(self):
         where = f"{self.kind}, row {self.row}" + (f", column {self.column}" if self.column else "")
@@ -143,8 +146,8 @@ class Importer:
         self.row_of: dict[tuple, tuple[str, int]] = {}  # _ref(record) -> (kind, row)
 
     # -- reporting -----------------------------------------------------------------------
-    def problem(self, kind, row, column, value, text):
-        self.report.problems.append(Problem(kind, row, column, str(value), text))
+    def problem(self, kind, row, column, value, text, follows=None):
+        self.report.problems.append(Problem(kind, row, column, str(value), text, follows))
 
     def refused(self, kind, n, row, error: ValidationError):
         """Every message of a model's ValidationError as report rows, on the file's columns."""
@@ -253,7 +256,12 @@ class Importer:
         obj = self.by_id[target].get(key)
         if isinstance(obj, _Failed):
             self.problem(
-                kind, n, column, key, f"refers to {obj.kind} row {obj.row}, which has a problem"
+                kind,
+                n,
+                column,
+                key,
+                f"refers to {obj.kind} row {obj.row}, which has a problem",
+                follows=(obj.kind, obj.row),
             )
             return None
         if obj is None:

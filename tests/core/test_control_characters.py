@@ -88,6 +88,8 @@ def test_a_mandate_written_in_the_admin_keeps_its_line_breaks_but_not_an_escape(
             "mandate": "Runs the group.\r\n\r\n- Meets weekly\x1b[2J",
             "appointments-TOTAL_FORMS": 0,
             "appointments-INITIAL_FORMS": 0,
+            "seat_periods-TOTAL_FORMS": 0,
+            "seat_periods-INITIAL_FORMS": 0,
         }
     )
     data = {k: v for k, v in data.items() if not k.startswith(("sure_", "maybe_"))}
