@@ -84,6 +84,8 @@ MATRIX = {
     "training:template": MANAGERS,
     "exchange:upload": MANAGERS,
     "exchange:template": MANAGERS,
+    "exchange:job": MANAGERS,  # the manager who asked for the import, and staff
+    "exchange:job_progress": MANAGERS,
     "review:self_id": MEMBERS,
     "review:erase": POST_MEMBERS,
     "review:ask_confirmation": POST_MEMBERS,
@@ -133,7 +135,17 @@ def world():
         "uidb64": "MQ",
         "token": "bad-token",
     }
-    return {"org": org, "people": people, "kwargs": kwargs, "candidacy": candidacy, "world": world}
+    from convener.exchange.jobs import queue_import
+
+    job = queue_import("people.csv", b"id,name\nx,X\n", user=people["manager"])
+    return {
+        "org": org,
+        "people": people,
+        "kwargs": kwargs,
+        "candidacy": candidacy,
+        "world": world,
+        "job": job,
+    }
 
 
 def _url(name, world):
@@ -152,6 +164,8 @@ def _url(name, world):
         "nominations:consent": {"pk": world["candidacy"].pk},
         "nominations:decline": {"pk": world["candidacy"].pk},
         "nominations:withdraw": {"pk": world["candidacy"].pk},
+        "exchange:job": {"pk": world["job"].pk},
+        "exchange:job_progress": {"pk": world["job"].pk},
     }
     if name in overrides:
         return reverse(name, kwargs=overrides[name])

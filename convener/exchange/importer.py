@@ -290,7 +290,7 @@ class Importer:
                     self.by_id[target].setdefault(normalized[getattr(obj, extra[0])], obj)
         if model is Person:
             missing = keys - set(self.by_id[target])
-            for chunk in chunked(sorted(missing)):
+            for chunk in chunked(sorted(missing), CHUNK // 2):  # two lookups of the chunk
                 for merged in MergedPerson.objects.filter(
                     Q(external_id__in=chunk) | Q(slug__in=chunk)
                 ).select_related("into"):

@@ -8,7 +8,8 @@ from convener.mail.services import send_pending
 class Command(BaseCommand):
     help = (
         "The background worker: sends queued mail (retrying failures with back-off) and runs "
-        "the periodic jobs (closing calls whose deadline passed, closing-soon reminders). "
+        "the periodic jobs (closing calls whose deadline passed, closing-soon reminders) and "
+        "the imports left to it (large uploads, `convener import --queue`). "
         "With --loop it keeps running, waking every --interval seconds."
     )
 
@@ -19,12 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from django.utils import timezone
 
+        from convener.exchange.jobs import run_queued as run_queued_imports
         from convener.nominations.services import run_periodic_jobs
         from convener.training.services import send_reminders
 
         while True:
             jobs = run_periodic_jobs()
             jobs["training_reminders"] = send_reminders(timezone.localdate())
+            jobs["imports"] = run_queued_imports()
             sent, failed = send_pending()
             if options["verbosity"] > 1 or sent or failed or any(jobs.values()):
                 self.stdout.write(f"sent {sent}, failed {failed}, jobs {jobs}")
