@@ -29,6 +29,9 @@ class Command(BaseCommand):
         "--follow JOB shows the progress of such an import until it is done."
     )
 
+    # a data command: the system checks are `convener check`'s (and the server's) business
+    requires_system_checks = []
+
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="a .csv, a folder of .csv, or an .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="check only")
