@@ -69,6 +69,10 @@ class UniqueValues:
         self.known: dict[str, set] = {f.name: set() for _, f in self.checks}
         self.whole: set[str] = set()  # fields whose every value in use is known
         self.held: dict[object, dict[str, object]] = {}  # stored values of changed rows
+        self.released: set[tuple[str, object]] = set()
+        # a value passed from one stored row to another: such rows must be written one at a
+        # time, in order, for the database's own unique check to pass at every step
+        self.passed_on = False
         self.load(rows)
 
     def complete(self, name: str, owners: dict) -> None:
@@ -90,10 +94,13 @@ class UniqueValues:
 
     def load(self, rows) -> None:
         """Read which rows hold the values of ``rows`` (and what the saved ones hold)."""
+        if not self.checks:
+            return
         rows = list(rows)
         for _, field in self.checks:
             self.expect(field.name, [getattr(r, field.attname) for r in rows])
-        saved = {self._key(r) for r in rows if not r._state.adding} - set(self.held)
+        saved = {self._key(r) for r in rows if not r._state.adding}
+        saved = [key for key in saved if key not in self.held]
         attnames = [f.attname for _, f in self.checks]
         for chunk in chunked(sorted(saved)):
             found = self.model._default_manager.filter(pk__in=chunk)
@@ -137,15 +144,17 @@ class UniqueValues:
     def claim(self, row) -> None:
         """``row`` is accepted: it holds its values now, and no longer those it had."""
         key = self._key(row)
+        now = {f.name: getattr(row, f.attname) for _, f in self.checks}
         for name, value in self.held.get(key, {}).items():
-            if self.owner[name].get(value) == key:
+            if value != now[name] and self.owner[name].get(value) == key:
                 del self.owner[name][value]
-        for _, field in self.checks:
-            value = getattr(row, field.attname)
+                self.released.add((name, value))
+        for name, value in now.items():
             if value is not None:
-                self.owner[field.name][value] = key
+                self.passed_on |= (name, value) in self.released
+                self.owner[name][value] = key
         if key in self.held:
-            self.held[key] = {f.name: getattr(row, f.attname) for _, f in self.checks}
+            self.held[key] = now
 
 
 class References:
@@ -219,21 +228,35 @@ def full_clean_in_batch(row, unique: UniqueValues, refs: References, *, exclude=
     ``ValidationError``."""
     errors = refs.problems(row, exclude)
     try:
-        row.full_clean(exclude=[*exclude, *refs.names], validate_unique=False)
+        row.full_clean(
+            exclude=[*exclude, *refs.names], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as error:
         errors = error.update_error_dict(errors)
-    for name, messages in unique.problems(row, exclude={*exclude, *errors}).items():
+    settled = {*exclude, *(name for name in errors if name != NON_FIELD_ERRORS)}
+    for name, messages in unique.problems(row, exclude=settled).items():
         errors.setdefault(name, []).extend(messages)
+    try:
+        row.validate_constraints(exclude=settled)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
 
 
-def write(model, rows, *, user=None) -> None:
+def write(model, rows, *, user=None, one_by_one: bool = False) -> None:
     """Write checked rows of ``model``: new ones in a few INSERTs, changed ones in a few
-    UPDATEs, each with its history record (by ``user``); nothing else runs, so the caller
-    has checked them with the model's rules and sets derived fields first."""
+    UPDATEs (or one at a time, in order, with ``one_by_one``), each with its history record
+    (by ``user``); nothing else runs, so the caller has checked them with the model's rules
+    and sets derived fields first."""
     new = [r for r in rows if r._state.adding]
     changed = [r for r in rows if not r._state.adding]
+    if one_by_one:
+        for row in changed:
+            if user is not None:
+                row._history_user = user
+            models.Model.save(row)
+        changed = []
     with transaction.atomic():
         if new:
             size = rows_per_statement(model)

@@ -431,7 +431,8 @@ class Importer:
         owners = dict(Institution.objects.values_list("slug", "pk"))
         taken = set(owners)
         seen = {}
-        batch, to_write = Batch(Institution, user=self.user), []
+        stored = [i for i in self.by_id["institutions"].values() if isinstance(i, Institution)]
+        batch, to_write = Batch(Institution, stored, user=self.user), []
         batch.unique.complete("slug", owners)
         batch.expect(
             external_id=[r.get("id", "").strip() for _, r in rows],
@@ -469,7 +470,8 @@ class Importer:
         owners = dict(Person.objects.values_list("slug", "pk"))
         taken = set(owners)
         seen = {}
-        batch, to_write, new = Batch(Person, user=self.user), [], []
+        stored = [p for p in self.by_id["people"].values() if isinstance(p, Person)]
+        batch, to_write, new = Batch(Person, stored, user=self.user), [], []
         batch.unique.complete("slug", owners)
         batch.expect(
             external_id=[r.get("id", "").strip() for _, r in rows],

@@ -465,5 +465,6 @@ class Batch:
                 alone.append(row)  # a relink is recorded and told by ``Person.save``
         for row in alone:
             row.save()
-        write(self.model, [r for r in rows if r not in alone], user=self.user)
+        rest = [r for r in rows if r not in alone]
+        write(self.model, rest, user=self.user, one_by_one=self.unique.passed_on)
         RegistryVersion.bump()

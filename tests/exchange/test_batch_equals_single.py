@@ -16,7 +16,7 @@ from convener.core.dates import PartialDate
 from convener.exchange.importer import import_tables
 from convener.org import services
 from convener.org.models import Appointment
-from convener.people.models import Membership
+from convener.people.models import Membership, Person
 from tests.factories import PersonFactory, PositionFactory
 
 PEOPLE = ["ana", "ben", "cy"]
@@ -197,3 +197,40 @@ def test_a_later_row_of_a_file_counts_an_earlier_accepted_row_as_saved_for_the_t
     report = import_tables({"appointments": rows})
     assert [(p.row, p.column) for p in report.problems] == [(4, "exception_justification")]
     assert "Term 3 would go over this position's limit of 2" in report.problems[0].problem
+
+
+ORCID = "0000-0002-1825-0097"
+
+
+def test_an_orcid_held_by_another_person_is_refused_in_a_file_as_in_a_single_save():
+    PersonFactory(external_id="ana", name="Ana Sorel", orcid=ORCID)
+    ben = PersonFactory(external_id="ben", name="Ben Ode")
+    report = import_tables({"people": [(2, {"id": "ben", "name": "Ben Ode", "orcid": ORCID})]})
+    ben.orcid = ORCID
+    with pytest.raises(ValidationError) as single:
+        ben.full_clean()
+    assert [(p.row, p.column, p.problem) for p in report.problems] == [
+        (2, "orcid", single.value.message_dict["orcid"][0])
+    ]
+    assert single.value.message_dict["orcid"] == ["Person with this ORCID iD already exists."]
+
+
+def test_an_orcid_given_up_by_one_row_may_be_taken_by_a_later_row_of_the_same_file():
+    """Ana's record loses the iD in row 2, Ben's takes it in row 3: saved one after the
+    other this is fine, and so it is in one file (and in the database, on either side)."""
+    PersonFactory(external_id="ana", name="Ana Sorel", orcid=ORCID)
+    PersonFactory(external_id="ben", name="Ben Ode")
+    rows = [
+        (2, {"id": "ana", "name": "Ana Sorel", "orcid": ""}),
+        (3, {"id": "ben", "name": "Ben Ode", "orcid": ORCID}),
+    ]
+    report = import_tables({"people": rows})
+    assert report.ok, report.problems
+    assert Person.objects.get(orcid=ORCID).external_id == "ben"
+    # the other way round, the first row would take a value the second has not given up yet
+    back = [
+        (2, {"id": "ana", "name": "Ana Sorel", "orcid": ORCID}),
+        (3, {"id": "ben", "name": "Ben Ode", "orcid": ""}),
+    ]
+    report = import_tables({"people": back})
+    assert [(p.row, p.column) for p in report.problems] == [(2, "orcid")]
