@@ -299,3 +299,13 @@ def test_each_role_may_or_may_not_follow_an_import(client, login, role, status):
     job = queue_import("people.csv", people_csv(1).encode(), user=user)
     for url in (f"/import/jobs/{job.pk}/", f"/import/jobs/{job.pk}/progress.json"):
         assert client.get(url).status_code == status
+
+
+def test_a_queued_file_that_cannot_be_read_says_why_on_its_page(client, login):
+    manager = login("manager")
+    job = queue_import("people.csv", b"id,nom\nx,y\n", user=manager)
+    run_queued()
+    page = client.get(f"/import/jobs/{job.pk}/").content.decode()
+    assert "people.csv: missing column(s) name" in page
+    job.refresh_from_db()
+    assert job.state == "done" and not job.ok and job.content is None
