@@ -772,8 +772,13 @@ class PositionRecords:
         return [a for a in self.appointments if a is not row and (row.pk is None or a.pk != row.pk)]
 
     def accept(self, row) -> None:
-        """``row`` now counts as saved: it joins the records, replacing its stored version."""
-        self.appointments = [*self.others(row), row]
+        """``row`` now counts as saved: it joins the records, in the place of its stored
+        version (the order saving would leave)."""
+        for i, a in enumerate(self.appointments):
+            if a is row or (row.pk is not None and a.pk == row.pk):
+                self.appointments[i] = row
+                return
+        self.appointments.append(row)
 
     def of_person(self, person_id) -> list:
         return [a for a in self.appointments if a.person_id == person_id]
@@ -857,12 +862,6 @@ class AppointmentBatch:
                 Appointment.objects.filter(pk=row.pk).update(term_number=row.term_number)
             RegistryVersion.bump()
         return results
-
-
-def save_appointments(position: Position, rows: list, *, user=None) -> list:
-    """``AppointmentBatch.save`` for the rows of one position."""
-    with transaction.atomic():
-        return AppointmentBatch(rows, user=user).save(position, rows)
 
 
 def consecutive(previous: Appointment, following: Appointment) -> bool:

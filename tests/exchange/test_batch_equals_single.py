@@ -234,3 +234,31 @@ def test_an_orcid_given_up_by_one_row_may_be_taken_by_a_later_row_of_the_same_fi
     ]
     report = import_tables({"people": back})
     assert [(p.row, p.column) for p in report.problems] == [(2, "orcid")]
+
+
+def test_a_file_that_ends_a_stored_term_may_hand_the_seat_to_its_next_row():
+    """Worked by hand: Ana holds the single seat from 2000, open. The file ends her term in
+    2004 and gives the seat to Ben from 2004: saved in the order they happened, both pass;
+    Ben from 2003 would still overlap her and is refused, naming her."""
+    ana = PersonFactory(external_id="ana", name="Ana Sorel")
+    PersonFactory(external_id="ben", name="Ben Ode")
+    chair = PositionFactory(external_id="chair", seats=1, term_limit=None)
+    made = services.appoint(ana, chair, dt.date(2000, 1, 1))
+    Appointment.objects.filter(pk=made.pk).update(external_id="a1")
+    ended = {
+        "id": "a1",
+        "person": "ana",
+        "position": "chair",
+        "start": "2000-01-01",
+        "end": "2004-01-01",
+    }
+    early = {"id": "b1", "person": "ben", "position": "chair", "start": "2003-01-01"}
+    report = import_tables({"appointments": [(2, early), (3, ended)]})
+    assert [(p.row, p.column) for p in report.problems] == [(2, "start")]
+    assert "Ana Sorel (2000-01-01 – 2004-01-01)" in report.problems[0].problem
+    report = import_tables({"appointments": [(2, dict(early, start="2004-01-01")), (3, ended)]})
+    assert report.ok and report.updated["appointments"] == 1
+    assert [(a.person.name, a.period_display()) for a in chair.appointments.order_by("start")] == [
+        ("Ana Sorel", "2000-01-01 – 2004-01-01"),
+        ("Ben Ode", "2004-01-01 –"),
+    ]
