@@ -1,8 +1,12 @@
 """Import of spreadsheets and Popolo JSON, all or nothing, through the registry's own code.
 
 Each row becomes an unsaved model instance, validated with the model's own ``full_clean``
-and written through the same ``save()`` (and its locks, renumbering and history) that the
-admin, the API and the forms use, inside one transaction. Every problem — a value that cannot
+and domain checks, inside one transaction: the few units, positions and seat periods through
+the same ``save()`` (and its locks, renumbering and history) that the admin, the API and the
+forms use; the many people, their periods and appointments through the models' batches
+(``people.models.Batch``, ``org.models.AppointmentBatch``), which check each row with those
+same rules as if the rows accepted before it were saved, and write the accepted ones a few
+hundred at a time with their history. Every problem — a value that cannot
 be read, a reference to nothing, any rule of the registry — becomes a row of the report naming
 kind, row, column and value; with any problem the transaction is rolled back and nothing is
 written. Re-importing the same file changes nothing (rows are matched by their id, ORCID iD or
