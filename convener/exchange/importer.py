@@ -799,10 +799,10 @@ class Importer:
         planned.sort(key=lambda p: (p[2].position.pk, *p[2].chronology, p[0]))
         by_position = defaultdict(list)
         for n, row, obj, before in self.bar(planned, "appointments"):
+            self.row_of[_ref(obj)] = ("appointments", n)
             if before is not None and self._state(obj) == before:
                 self.report.unchanged["appointments"] += 1
                 continue  # as ``save`` is not called for a row that changes nothing
-            self.row_of[_ref(obj)] = ("appointments", n)
             by_position[obj.position.pk].append((n, row, obj, before))
         batch = AppointmentBatch(
             [obj for group in by_position.values() for _n, _r, obj, _b in group], user=self.user
@@ -810,14 +810,15 @@ class Importer:
         for group in by_position.values():
             position = group[0][2].position
             results = batch.save(position, [obj for _n, _r, obj, _b in group])
-            self.written("appointments", [obj for _n, _r, obj, _b in group])
             for (n, row, obj, before), error in zip(group, results, strict=True):
                 if error is not None:
+                    self.refused("appointments", n, row, error)  # names rows not yet written
                     self.row_of.pop(_ref(obj), None)
-                    self.refused("appointments", n, row, error)
                 else:
                     counter = self.report.created if before is None else self.report.updated
                     counter["appointments"] += 1
+        batch.flush()
+        self.written("appointments", [obj for g in by_position.values() for _n, _r, obj, _b in g])
 
     def import_completions(self, rows):
         people = {k: v for k, v in self.by_id["people"].items() if isinstance(v, Person)}

@@ -795,6 +795,7 @@ class AppointmentBatch:
 
         rows = list(rows)
         self.user = user
+        self.pending: list[Appointment] = []
         self.unique = UniqueValues(Appointment, rows)
         self.refs = References(Appointment)
         for name in self.refs.names:
@@ -817,10 +818,11 @@ class AppointmentBatch:
         order they are to be saved): each is checked by ``full_clean`` with every rule of the
         registry against the position as it would stand with the rows accepted before it; a
         refused row is left out and does not count for the next ones. Returns, row by row,
-        the ``ValidationError`` that refused it (None: saved). The accepted rows are written in
-        a few statements with their history (by ``user``), each holder's terms renumbered
-        once, the registry version bumped once."""
-        from convener.core.batch import full_clean_in_batch, write
+        the ``ValidationError`` that refused it (None: accepted). Changed rows are saved at
+        once, one at a time, in order; new ones wait for ``flush``, which writes those of every
+        position in a few statements with their history (by ``user``). Each holder's terms are
+        renumbered once per call."""
+        from convener.core.batch import full_clean_in_batch
 
         position = self.positions[position.pk]
         records = self.records[position.pk]
@@ -857,11 +859,18 @@ class AppointmentBatch:
                     if self.user is not None:
                         row._history_user = self.user
                     super(Appointment, row).save()
-            write(Appointment, [a for a in accepted if a._state.adding], user=self.user)
+            self.pending.extend(a for a in accepted if a._state.adding)
             for row in renumbered:
                 Appointment.objects.filter(pk=row.pk).update(term_number=row.term_number)
             RegistryVersion.bump()
         return results
+
+    def flush(self) -> None:
+        """Write the new rows accepted so far (they get their ids)."""
+        from convener.core.batch import write
+
+        write(Appointment, self.pending, user=self.user)
+        self.pending = []
 
 
 def consecutive(previous: Appointment, following: Appointment) -> bool:
