@@ -183,7 +183,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# the vendored scripts (panzoom, accessible-autocomplete) are copied from npm by `make vendor`
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "var" / "vendor" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,9 +6,11 @@ import datetime as dt
 import re
 
 from django.db.models import F, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from convener.core import cache as page_cache
@@ -16,6 +18,8 @@ from convener.core.models import RegistryVersion
 from convener.org import services
 from convener.org.models import Appointment, OrgUnit, Position
 from convener.people.models import Affiliation, Institution, Person
+
+from . import orgchart
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -56,6 +60,18 @@ def home(request):
     return render(request, "site/home.html", context)
 
 
+def _chart_tree(request, day: dt.date):
+    """The tree for ``day`` (or the subtree named by ``?unit=``) and its incoming appointees."""
+    roots = services.org_chart(day)
+    slug = request.GET.get("unit", "").strip()
+    if slug:
+        node = orgchart.subtree(roots, slug)
+        if node is None:
+            raise BadQuery("unit", f"“{slug[:80]}” is not a unit that existed on {day}.")
+        roots = [node]
+    return roots, orgchart.incoming_by_position(day, timezone.localdate())
+
+
 @require_safe
 @page_cache.registry_page
 def org_chart(request):
@@ -66,10 +82,14 @@ def org_chart(request):
     is_today = day == timezone.localdate()
     # keyed by the registry's version: any change to the registry makes a new key
     version = getattr(request, "registry_version", None) or RegistryVersion.current()
-    key = f"org-chart:{day.isoformat()}:{is_today}:{version}"
+    unit = request.GET.get("unit", "").strip()[:80]
+    key = f"org-chart2:{day.isoformat()}:{is_today}:{version}:{unit}"
     body = page_cache.get(key)
     if body is None:
-        roots = services.org_chart(day)
+        try:
+            roots, incoming = _chart_tree(request, day)
+        except BadQuery as error:
+            return _bad_request(request, error)
         body = render_to_string(
             "site/_org_body.html",
             {
@@ -77,10 +97,47 @@ def org_chart(request):
                 "day": day,
                 "is_today": is_today,
                 "vacancies": sum(r.count_vacancies() for r in roots),
+                "svg": mark_safe(orgchart.render_svg(roots, day, incoming, standalone=False)),  # noqa: S308 - built with escape()
+                "incoming": incoming,
+                "unit": unit,
+                "subtree_units": [u for r in roots for u in _walk_units(r)],
             },
         )
         page_cache.set(key, body)
     return render(request, "site/org_chart.html", {"body": body, "day": day, "is_today": is_today})
+
+
+def _walk_units(node):
+    yield node.unit
+    for child in node.children:
+        yield from _walk_units(child)
+
+
+_CHART_TYPES = {
+    "svg": "image/svg+xml; charset=utf-8",
+    "png": "image/png",
+    "pdf": "application/pdf",
+}
+
+
+@require_safe
+@page_cache.registry_page
+def org_chart_download(request, fmt):
+    """The chart as a file for slides and the website: SVG, PNG or PDF, for ``?on=`` and,
+    with ``?unit=``, for one unit and everything under it."""
+    try:
+        day = _day_param(request)
+        roots, incoming = _chart_tree(request, day)
+    except BadQuery as error:
+        return _bad_request(request, error)
+    svg = orgchart.render_svg(
+        roots, day, incoming, standalone=True, base_url=request.build_absolute_uri("/")[:-1]
+    )
+    content = {"svg": lambda: svg.encode(), "png": lambda: orgchart.to_png(svg), "pdf": lambda: orgchart.to_pdf(svg)}[fmt]()
+    response = HttpResponse(content, content_type=_CHART_TYPES[fmt])
+    unit = f"-{request.GET['unit'].strip()}" if request.GET.get("unit", "").strip() else ""
+    response["Content-Disposition"] = f'attachment; filename="org-chart-{day.isoformat()}{unit}.{fmt}"'
+    return response
 
 
 @require_safe

@@ -9,3 +9,9 @@ register = template.Library()
 def markdown_filter(text):
     """Markdown rendered to sanitized HTML."""
     return render_markdown(text)
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]``, or an empty list when the key is absent."""
+    return mapping.get(key, []) if mapping else []
