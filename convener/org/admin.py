@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from convener.people.picker import PersonPickerAdminMixin
+
 from .models import Appointment, OrgUnit, Position
 
 PERIOD = ("start", "start_precision", "end", "end_precision")
@@ -64,7 +66,7 @@ class PositionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(PersonPickerAdminMixin, SimpleHistoryAdmin):
     list_display = ("person", "position", "start", "end", "term_number", "capacity")
     list_filter = ("capacity", "method", "position__level")
     list_select_related = ("person", "position")

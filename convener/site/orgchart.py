@@ -98,7 +98,7 @@ def unit_kind(unit: OrgUnit) -> str:
 
 
 def short_title(position, unit: OrgUnit) -> str:
-    """"Tracker Upgrade L1 Manager" in the box of Tracker Upgrade reads "L1 Manager"."""
+    """ "Tracker Upgrade L1 Manager" in the box of Tracker Upgrade reads "L1 Manager"."""
     title = position.title
     for prefix in (unit.name, unit.short_name):
         if prefix and title.startswith(prefix + " ") and len(title) > len(prefix) + 1:
@@ -215,9 +215,7 @@ def layout(roots: list[UnitNode], incoming: dict[int, list[Appointment]]) -> Lay
         top.x = first_x
         top.y = MARGIN + (top_h - top.h)
         x = max(x, first_x + BOX_W + COL_GAP)
-    height = max(
-        [b.y + b.h for col in columns for b in col] + [b.y + b.h for b in tops] + [MARGIN]
-    )
+    height = max([b.y + b.h for col in columns for b in col] + [b.y + b.h for b in tops] + [MARGIN])
     return Layout(tops, columns, width=max(x - COL_GAP + MARGIN, 200), height=height + MARGIN)
 
 
@@ -315,9 +313,7 @@ def _links(lay: Layout) -> list[str]:
         for col in columns:
             head = col[0]
             xs.append(head.x + 12)
-            paths.append(
-                f'<path class="oc-link" d="M{head.x + 12:.1f},{bus_y:.1f}V{head.y:.1f}"/>'
-            )
+            paths.append(f'<path class="oc-link" d="M{head.x + 12:.1f},{bus_y:.1f}V{head.y:.1f}"/>')
             for box in col[1:]:
                 if box.depth == 0:  # boards and committees share a column: a side trunk
                     trunk = head.x - INDENT / 2
@@ -327,7 +323,9 @@ def _links(lay: Layout) -> list[str]:
     for col in lay.columns:
         for box in col:
             if box.depth > 0:
-                paths.append(_link(box, "nest", box.parent.x + INDENT / 2, box.parent.y + box.parent.h))
+                paths.append(
+                    _link(box, "nest", box.parent.x + INDENT / 2, box.parent.y + box.parent.h)
+                )
     return paths
 
 

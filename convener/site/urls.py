@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/<slug:slug>/", views.person_detail, name="person"),
     path("institutions/<slug:slug>/", views.institution_detail, name="institution"),
     path("search/", views.search, name="search"),
+    path("search/people.json", views.person_search, name="person_search"),
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from django.db.models import F, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -15,8 +15,11 @@ from django.views.decorators.http import require_safe
 
 from convener.core import cache as page_cache
 from convener.core.models import RegistryVersion
+from convener.core.permissions import role_required
+from convener.core.roles import Role
 from convener.org import services
 from convener.org.models import Appointment, OrgUnit, Position
+from convener.people import picker
 from convener.people.models import Affiliation, Institution, Person
 
 from . import orgchart
@@ -133,10 +136,16 @@ def org_chart_download(request, fmt):
     svg = orgchart.render_svg(
         roots, day, incoming, standalone=True, base_url=request.build_absolute_uri("/")[:-1]
     )
-    content = {"svg": lambda: svg.encode(), "png": lambda: orgchart.to_png(svg), "pdf": lambda: orgchart.to_pdf(svg)}[fmt]()
+    content = {
+        "svg": lambda: svg.encode(),
+        "png": lambda: orgchart.to_png(svg),
+        "pdf": lambda: orgchart.to_pdf(svg),
+    }[fmt]()
     response = HttpResponse(content, content_type=_CHART_TYPES[fmt])
     unit = f"-{request.GET['unit'].strip()}" if request.GET.get("unit", "").strip() else ""
-    response["Content-Disposition"] = f'attachment; filename="org-chart-{day.isoformat()}{unit}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="org-chart-{day.isoformat()}{unit}.{fmt}"'
+    )
     return response
 
 
@@ -198,3 +207,18 @@ def search(request):
     results = services.search(query)
     context = {"query": query, "too_short": 0 < len(query.strip()) < 2, **results}
     return render(request, "site/search.html", context)
+
+
+@role_required(*Role.values)
+@require_safe
+def person_search(request):
+    """The person picker's matches: name, institution and current role, as JSON. Signed-in
+    people only (the picker serves forms); the same facts are on the public person pages."""
+    scope = request.GET.get("scope", "all")
+    if scope not in picker.SCOPES:
+        return JsonResponse(
+            {"error": f"scope: “{scope[:40]}” is not one of {', '.join(picker.SCOPES)}."},
+            status=400,
+        )
+    matches = picker.search_people(request.GET.get("q", "")[:100], scope=scope)
+    return JsonResponse({"results": [m.as_json() for m in matches]})
