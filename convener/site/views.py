@@ -22,7 +22,7 @@ from convener.org.models import Appointment, OrgUnit, Position
 from convener.people import picker
 from convener.people.models import Affiliation, Institution, Person
 
-from . import orgchart
+from . import orgchart, tasks
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -60,6 +60,8 @@ def home(request):
         "holders": Appointment.objects.possibly_on(today).values("person").distinct().count(),
         "leaders_ever": Appointment.objects.values("person").distinct().count(),
     }
+    if request.user.is_authenticated:  # never from the page cache: signed-in visitors
+        context["tasks"] = tasks.tasks_for(request.user, today)
     return render(request, "site/home.html", context)
 
 
