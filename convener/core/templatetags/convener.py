@@ -15,3 +15,9 @@ def markdown_filter(text):
 def get_item(mapping, key):
     """``mapping[key]``, or an empty list when the key is absent."""
     return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def ends_in(term, today):
+    """A succession term's end in words ("ends in 5 days")."""
+    return term.ends_in(today)
