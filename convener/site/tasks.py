@@ -134,4 +134,3 @@ def terms_without_call(today: dt.date, units: set[int] | None) -> list[successio
         (t for t in terms if t.term_end is not None and t.term_end <= horizon),
         key=lambda t: t.term_end,
     )
-

@@ -36,11 +36,11 @@ def test_each_role_gets_the_expected_status(client, login, name, index, role):
 
 
 PINNED = {
-    "org:succession": 10,
+    "org:succession": 12,  # + the L1 area of each unit, + incoming appointees
     "org:timeline": 5,
     "org:junior": 6,
     "org:leaders": 5,
-    "training:dashboard": 10,
+    "training:dashboard": 10,  # + the L1 area of each unit, - the drop-down of every holder
 }
 
 
