@@ -36,6 +36,7 @@ _KNOWN = {
     "CONVENER_OIDC_GROUPS_CLAIM",
     "CONVENER_OIDC_ROLES",
     "CONVENER_OIDC_PROVIDER_NAME",
+    "CONVENER_TERM_REMINDER_MONTHS",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -51,6 +52,19 @@ def envbool(name: str, default: bool) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def envint(name: str, default: int, lo: int, hi: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if not lo <= number <= hi:
+        raise ImproperlyConfigured(f"{name} must be between {lo} and {hi}, not {number}")
+    return number
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -223,6 +237,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CONVENER_DEFAULT_FROM_EMAIL", "convener@localhost")
+# how many months before a term ends its holder and their manager are told (the worker's job)
+TERM_REMINDER_MONTHS = envint("CONVENER_TERM_REMINDER_MONTHS", 6, 1, 36)
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ MATRIX = {
     "site:org": ALL,
     "site:org_download": ALL,
     "site:person_search": MEMBERS,
+    "mail:preferences": MEMBERS,
     "site:position": ALL,
     "site:person": ALL,
     "site:institution": ALL,

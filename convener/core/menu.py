@@ -40,6 +40,7 @@ PERSONAL = [
     Item("Published review", "review:published", (Role.MEMBER,), "review:published"),
     Item("Self-identification", "review:self_id", (Role.MEMBER,), "review:self_id"),
     Item("Contact by successors", "org:contact", (Role.MEMBER,), "org:contact"),
+    Item("Mail settings", "mail:preferences", (), "mail:preferences"),
 ]
 
 

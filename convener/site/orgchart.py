@@ -153,6 +153,13 @@ def incoming_by_position(day: dt.date, today: dt.date) -> dict[int, list[Appoint
     return result
 
 
+def incoming_for(position, today: dt.date) -> list[Appointment]:
+    """The appointees of ``position`` who have been appointed and not yet started."""
+    return list(
+        position.appointments.filter(start__gt=today).select_related("person").order_by("start")
+    )
+
+
 @dataclass
 class Layout:
     tops: list[Box]

@@ -162,6 +162,7 @@ def position_detail(request, slug):
     context = {
         "position": position,
         **services.position_page(position, timezone.localdate(), page),
+        "incoming": orgchart.incoming_for(position, timezone.localdate()),
     }
     return render(request, "site/position.html", context)
 

@@ -168,7 +168,7 @@ QUERIES = {
     "home": 5,
     "org": 6,  # the tree, and the appointees who have not started yet
     "org_past": 5,
-    "position": 8,
+    "position": 9,  # + the appointees who have not started yet
     "person": 4,
     "institution": 4,
     "search": 3,
