@@ -68,6 +68,7 @@ class Line:
     href: str = ""
     badges: list[str] = field(default_factory=list)
     full: str = ""
+    position: str = ""  # the slug of the position a title line opens
 
 
 @dataclass
@@ -120,7 +121,15 @@ def holder_badges(holder: Holder) -> list[str]:
 def position_lines(pn: PositionNode, unit: OrgUnit, incoming: list[Appointment]) -> list[Line]:
     seats = f" ({pn.position.seats} seats)" if pn.position.seats > 1 else ""
     title = short_title(pn.position, unit) + seats
-    lines = [Line("title", title, pn.position.get_absolute_url(), full=pn.position.title + seats)]
+    lines = [
+        Line(
+            "title",
+            title,
+            pn.position.get_absolute_url(),
+            full=pn.position.title + seats,
+            position=pn.position.slug,
+        )
+    ]
     for h in pn.holders:
         person = h.appointment.person
         lines.append(Line("holder", person.name, person.get_absolute_url(), holder_badges(h)))
@@ -266,8 +275,13 @@ def _box(box: Box, focusable: bool) -> str:
         f"{escape(fit(unit_kind(unit), inner_w, 11))}</text>",
     ]
     y = PAD + NAME_H + KIND_H
+    open_group = False
     for line in box.lines:
         if line.kind == "title":
+            if open_group:
+                parts.append("</g>")
+            parts.append(f'<g class="oc-position" data-position="{escape(line.position)}">')
+            open_group = True
             y += TITLE_H
             label = escape(fit(line.text, inner_w, 11))
             title = f"<title>{escape(line.full)}</title>" if line.full != line.text else ""
@@ -300,6 +314,8 @@ def _box(box: Box, focusable: bool) -> str:
             badge_parts.append(svg)
             bx += w + 4
         parts.append(text + "".join(badge_parts))
+    if open_group:
+        parts.append("</g>")
     parts.append("</g>")
     return "".join(parts)
 
