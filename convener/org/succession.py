@@ -46,23 +46,20 @@ class Term:
 
     def ends_in(self, today: dt.date) -> str:
         """When the term ends, in words a reader can act on: "ends in 5 days", "ends in 4
-        months", "ended 3 months ago"."""
+        months", "ended 3 months ago" (whole months; days up to two months)."""
         if self.term_end is None:
             return "no fixed term"
         days = (self.term_end - today).days
-        if days < 0:
-            months = (today.year - self.term_end.year) * 12 + today.month - self.term_end.month
-            return (
-                f"ended {months} month{'s' if months != 1 else ''} ago"
-                if months
-                else (f"ended {-days} day{'s' if days != -1 else ''} ago")
-            )
         if days == 0:
             return "ends today"
-        if days <= 61:
-            return f"ends in {days} day{'s' if days != 1 else ''}"
-        months = (self.term_end.year - today.year) * 12 + self.term_end.month - today.month
-        return f"ends in {months} months"
+        if abs(days) <= 61:
+            n = abs(days)
+            unit = f"{n} day{'s' if n != 1 else ''}"
+        else:
+            early, late = sorted([today, self.term_end])
+            n = (late.year - early.year) * 12 + late.month - early.month - (late.day < early.day)
+            unit = f"{n} months"
+        return f"ends in {unit}" if days > 0 else f"ended {unit} ago"
 
     @property
     def urgency(self) -> tuple:
