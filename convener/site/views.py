@@ -138,16 +138,17 @@ def org_chart_download(request, fmt):
     svg = orgchart.render_svg(
         roots, day, incoming, standalone=True, base_url=request.build_absolute_uri("/")[:-1]
     )
-    content = {
-        "svg": lambda: svg.encode(),
-        "png": lambda: orgchart.to_png(svg),
-        "pdf": lambda: orgchart.to_pdf(svg),
-    }[fmt]()
+    if fmt == "png":
+        content = orgchart.to_png(svg)
+    elif fmt == "pdf":
+        content = orgchart.to_pdf(svg)
+    else:
+        content = svg.encode()
     response = HttpResponse(content, content_type=_CHART_TYPES[fmt])
-    unit = f"-{request.GET['unit'].strip()}" if request.GET.get("unit", "").strip() else ""
-    response["Content-Disposition"] = (
-        f'attachment; filename="org-chart-{day.isoformat()}{unit}.{fmt}"'
-    )
+    unit = request.GET.get("unit", "").strip()  # a unit's slug: its subtree was found
+    name = f"org-chart-{day.isoformat()}{'-' + unit if unit else ''}.{fmt}"
+    # inline: opened directly it shows in the browser; the page's links download it by name
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 

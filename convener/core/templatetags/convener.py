@@ -21,3 +21,9 @@ def get_item(mapping, key):
 def ends_in(term, today):
     """A succession term's end in words ("ends in 5 days")."""
     return term.ends_in(today)
+
+
+@register.filter
+def bare_label(label):
+    """A field's label without its closing punctuation, to go before a colon."""
+    return str(label).rstrip(" ?:")
