@@ -86,23 +86,33 @@ def search_people(
     base = people if people is not None else in_scope(scope, today)
     found = list(_matching(base, query).order_by("sort_name", "pk")[:limit])
     ids = [p.pk for p in found]
+    # today's institution and role; for someone who has none, the last ones, said as past
     institutions: dict[int, str] = {}
     for aff in (
-        Affiliation.objects.possibly_on(today)
-        .filter(person_id__in=ids)
+        Affiliation.objects.filter(person_id__in=ids, start__lte=today)
         .select_related("institution")
-        .order_by("start")
+        .order_by("start", "pk")
     ):
-        institutions[aff.person_id] = aff.institution.short_name or aff.institution.name
+        name = aff.institution.short_name or aff.institution.name
+        if aff.possibly_covers(today):
+            institutions[aff.person_id] = name
+        elif aff.end is not None:
+            institutions[f"past-{aff.person_id}"] = f"{name} until {aff.end.year}"
     roles: dict[int, str] = {}
     for a in (
-        Appointment.objects.possibly_on(today)
-        .filter(person_id__in=ids)
+        Appointment.objects.filter(person_id__in=ids, start__lte=today)
         .select_related("position")
-        .order_by("-start")
-    ):  # the most recent role they still hold
-        roles.setdefault(a.person_id, a.position.title)
-    return [Match(p, institutions.get(p.pk, ""), roles.get(p.pk, "")) for p in found]
+        .order_by("start", "pk")
+    ):
+        if a.possibly_covers(today):
+            roles[a.person_id] = a.position.title
+        else:
+            roles[f"past-{a.person_id}"] = f"formerly {a.position.title}"
+
+    def pick(table, pk):
+        return table.get(pk) or table.get(f"past-{pk}", "")
+
+    return [Match(p, pick(institutions, p.pk), pick(roles, p.pk)) for p in found]
 
 
 class PersonPicker(forms.Widget):
@@ -111,7 +121,7 @@ class PersonPicker(forms.Widget):
     template_name = "people/person_picker.html"
 
     class Media:
-        css = {"all": ["vendor/accessible-autocomplete.min.css"]}
+        css = {"all": ["vendor/accessible-autocomplete.min.css", "convener/picker.css"]}
         js = ["vendor/accessible-autocomplete.min.js", "convener/picker.js"]
 
     def __init__(self, scope: str = "all", attrs=None):

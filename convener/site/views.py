@@ -113,7 +113,9 @@ def org_chart(request):
 
 
 def _walk_units(node):
-    yield node.unit
+    """The units with units under them (a subtree worth its own chart), top down."""
+    if node.children:
+        yield node.unit
     for child in node.children:
         yield from _walk_units(child)
 
@@ -132,20 +134,29 @@ def org_chart_download(request, fmt):
     with ``?unit=``, for one unit and everything under it."""
     try:
         day = _day_param(request)
-        roots, incoming = _chart_tree(request, day)
     except BadQuery as error:
         return _bad_request(request, error)
-    svg = orgchart.render_svg(
-        roots, day, incoming, standalone=True, base_url=request.build_absolute_uri("/")[:-1]
-    )
-    if fmt == "png":
-        content = orgchart.to_png(svg)
-    elif fmt == "pdf":
-        content = orgchart.to_pdf(svg)
-    else:
-        content = svg.encode()
+    # PNG and PDF take CairoSVG seconds for a whole collaboration: kept under the
+    # registry's version (and today's date, for "incoming"), so each is drawn once
+    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+    base_url = request.build_absolute_uri("/")[:-1]
+    unit = request.GET.get("unit", "").strip()[:80]
+    key = f"org-chart-file:{fmt}:{day}:{timezone.localdate()}:{unit}:{version}:{base_url}"
+    content = page_cache.get(key)
+    if content is None:
+        try:
+            roots, incoming = _chart_tree(request, day)
+        except BadQuery as error:
+            return _bad_request(request, error)
+        svg = orgchart.render_svg(roots, day, incoming, standalone=True, base_url=base_url)
+        if fmt == "png":
+            content = orgchart.to_png(svg)
+        elif fmt == "pdf":
+            content = orgchart.to_pdf(svg)
+        else:
+            content = svg.encode()
+        page_cache.set(key, content)
     response = HttpResponse(content, content_type=_CHART_TYPES[fmt])
-    unit = request.GET.get("unit", "").strip()  # a unit's slug: its subtree was found
     name = f"org-chart-{day.isoformat()}{'-' + unit if unit else ''}.{fmt}"
     # inline: opened directly it shows in the browser; the page's links download it by name
     response["Content-Disposition"] = f'inline; filename="{name}"'

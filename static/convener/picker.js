@@ -3,6 +3,13 @@
 (function () {
   "use strict";
   if (!window.accessibleAutocomplete) return;
+  // the admin loads this in <head>: wait for the form
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+  function enhance() {
   function esc(text) {
     var div = document.createElement("div");
     div.textContent = text;
@@ -63,4 +70,5 @@
       if (box.value !== confirmed) hidden.value = "";
     });
   });
+  }
 })();

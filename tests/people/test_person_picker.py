@@ -121,3 +121,16 @@ def test_the_nomination_form_has_no_drop_down_of_members(client, two_garcias):
     html = client.get(reverse("nominations:nominate", args=[world["call"].pk])).content.decode()
     assert "<select" not in html
     assert 'data-person-picker data-search-url="/search/people.json?scope=members"' in html
+
+
+def test_someone_with_no_current_post_is_shown_with_their_last_institution_and_role(client, login):
+    from convener.org import services
+
+    cern = InstitutionFactory(name="CERN", short_name="CERN")
+    emeritus = PersonFactory(name="Otto Oldtimer")
+    AffiliationFactory(person=emeritus, institution=cern, start=D(1990, 1, 1), end=D(2004, 6, 30))
+    post = PositionFactory(title="Magnet L2 Manager")
+    services.appoint(emeritus, post, D(1995, 1, 1), end=D(1999, 1, 1))
+    login("member")
+    results = client.get(reverse("site:person_search"), {"q": "oldtimer"}).json()["results"]
+    assert results[0]["detail"] == "CERN until 2004 · formerly Magnet L2 Manager"
