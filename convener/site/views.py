@@ -65,6 +65,16 @@ def home(request):
     return render(request, "site/home.html", context)
 
 
+def _chart_key(request, kind: str, day: dt.date, *extra: str) -> str:
+    """A cache key for a chart of ``day``: the registry's version (any change makes a new
+    key), today's date (what is "incoming" moves with it) and the unit asked for."""
+    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+    unit = request.GET.get("unit", "").strip()[:80]
+    return ":".join(
+        [kind, day.isoformat(), timezone.localdate().isoformat(), unit, str(version), *extra]
+    )
+
+
 def _chart_tree(request, day: dt.date):
     """The tree for ``day`` (or the subtree named by ``?unit=``) and its incoming appointees."""
     roots = services.org_chart(day)
@@ -85,11 +95,8 @@ def org_chart(request):
     except BadQuery as error:
         return _bad_request(request, error)
     is_today = day == timezone.localdate()
-    # keyed by the registry's version: any change to the registry makes a new key
-    version = getattr(request, "registry_version", None) or RegistryVersion.current()
     unit = request.GET.get("unit", "").strip()[:80]
-    key = f"org-chart2:{day.isoformat()}:{is_today}:{version}:{unit}"
-    body = page_cache.get(key)
+    body = page_cache.get(key := _chart_key(request, "org-chart3", day))
     if body is None:
         try:
             roots, incoming = _chart_tree(request, day)
@@ -136,13 +143,10 @@ def org_chart_download(request, fmt):
         day = _day_param(request)
     except BadQuery as error:
         return _bad_request(request, error)
-    # PNG and PDF take CairoSVG seconds for a whole collaboration: kept under the
-    # registry's version (and today's date, for "incoming"), so each is drawn once
-    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+    # PNG and PDF take CairoSVG seconds for a whole collaboration: each is drawn once
     base_url = request.build_absolute_uri("/")[:-1]
     unit = request.GET.get("unit", "").strip()[:80]
-    key = f"org-chart-file:{fmt}:{day}:{timezone.localdate()}:{unit}:{version}:{base_url}"
-    content = page_cache.get(key)
+    content = page_cache.get(key := _chart_key(request, f"org-chart-file:{fmt}", day, base_url))
     if content is None:
         try:
             roots, incoming = _chart_tree(request, day)
