@@ -72,6 +72,7 @@ def shoot(base: str) -> None:
         def session(username: str | None, viewport=DESKTOP):
             context = browser.new_context(viewport=viewport, device_scale_factor=1)
             page = context.new_page()
+            page.set_default_navigation_timeout(300_000)  # the review computes for a while
             if username:
                 page.goto(base + "/accounts/login/")
                 page.fill("#id_username", username)
