@@ -41,9 +41,9 @@ class Tasks:
 
 
 def area_of(person: Person | None, today: dt.date) -> tuple[set[int] | None, str]:
-    """The units a manager answers for: everything under the units where they hold a lead
-    post of the management levels today, or the whole collaboration (``None``) when they
-    hold none or hold one at the top."""
+    """The units a manager answers for: everything under the L1 and L2 areas they lead today,
+    or the whole collaboration (``None``) when they lead none (an L3 convener who is also a
+    manager answers for more than their group) or lead at the top."""
     if person is None:
         return None, "the whole collaboration"
     leads = list(
@@ -51,7 +51,7 @@ def area_of(person: Person | None, today: dt.date) -> tuple[set[int] | None, str
             positions__appointments__in=Appointment.objects.surely_on(today).filter(
                 person=person, position__role__in=succession.LEAD_ROLES
             ),
-            level__isnull=False,
+            level__in=[OrgUnit.Level.TOP, OrgUnit.Level.L1, OrgUnit.Level.L2],
         ).distinct()
     )
     if not leads or any(u.level == 0 for u in leads):

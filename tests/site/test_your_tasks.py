@@ -133,3 +133,10 @@ def test_the_panel_takes_a_fixed_number_of_queries(
         services.appoint(PersonFactory(), post, add_months(scene["today"], -10))
     with django_assert_num_queries(queries):
         client.get("/")
+
+
+def test_a_manager_who_convenes_an_l3_group_answers_for_the_whole_collaboration(scene):
+    manager = PersonFactory(name="Gina Group", user=UserFactory(roles=[Role.MANAGER]))
+    group = OrgUnitFactory(name="Tiny Group", parent=scene["areas"]["Muons"]["l1"], level=3)
+    services.appoint(manager, PositionFactory(unit=group, level="L3"), scene["today"])
+    assert tasks_for(manager.user).area == "the whole collaboration"
