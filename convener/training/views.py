@@ -32,6 +32,10 @@ TRAINING_SORTS = [("urgency", "Most urgent first"), ("person", "Person, A to Z")
 def dashboard(request):
     """Managers see everyone's compliance, filtered and a page at a time; everyone else sees
     their own record."""
+    return _dashboard(request)
+
+
+def _dashboard(request, form=None, status=200):
     from convener.org.models import Position
     from convener.org.succession import LEADERSHIP_LEVELS, l1_areas
 
@@ -89,8 +93,9 @@ def dashboard(request):
             "courses": Course.objects.all(),
             "requirements": Requirement.objects.select_related("course"),
             "mine": mine,
-            "form": forms.CompletionForm() if manager else None,
+            "form": (form or forms.CompletionForm()) if manager else None,
         },
+        status=status,
     )
 
 
@@ -103,13 +108,11 @@ def add_completion(request):
             services.record_completion(**form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
-    if form.errors:
-        for field, errs in form.errors.items():
-            label = form.fields[field].label or field if field in form.fields else "Form"
-            messages.error(request, f"{str(label).capitalize()}: {' '.join(errs)}")
-    else:
-        messages.success(request, "Completion recorded.")
-    return redirect("training:dashboard")
+        else:
+            messages.success(request, "Completion recorded.")
+            return redirect("training:dashboard")
+    # the page again, with the problems named and what was typed kept
+    return _dashboard(request, form=form, status=400)
 
 
 @role_required(Role.MANAGER)
