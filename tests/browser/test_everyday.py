@@ -139,6 +139,18 @@ def test_the_chart_draws_every_unit_and_folds_and_unfolds(page, live_server, dat
     assert not group.is_visible()  # L3 groups folded under their L2 area
     page.get_by_role("button", name="Expand all").click()
     assert group.is_visible()
+    page.locator(f"#oc-{org['l2'].slug} .oc-box").click()  # a click folds one unit
+    assert not group.is_visible()
+    page.locator(f"#oc-{org['l2'].slug} .oc-box").click()
+    assert group.is_visible()
+    scale = (
+        "() => new DOMMatrix(getComputedStyle(document.querySelector('svg.oc-chart')).transform).a"
+    )
+    assert page.evaluate(scale) == 1
+    page.get_by_role("button", name="Zoom in").click()
+    page.wait_for_function(f"({scale})() > 1.1")  # after its short animation
+    page.get_by_role("button", name="Actual size").click()
+    page.wait_for_function(f"({scale})() === 1")
     # the list beside it has every unit as a heading
     for g in org["groups"]:
         assert page.get_by_role("heading", name=g["unit"].name).is_visible()
