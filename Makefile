@@ -26,12 +26,16 @@ var/vendor/axe.min.js: package.json package-lock.json
 	cp node_modules/axe-core/axe.min.js $@
 
 # The pages' small scripts: pan and zoom of the org chart, the accessible person picker.
-# Served from var/vendor/static (a STATICFILES_DIRS entry), never from a CDN.
+# Served from var/vendor/static (a STATICFILES_DIRS entry), never from a CDN. Without npm
+# the pages still work (both are progressive enhancements), so only a warning.
 VENDOR_STATIC := var/vendor/static/vendor
 VENDOR_FILES := $(VENDOR_STATIC)/panzoom.min.js $(VENDOR_STATIC)/accessible-autocomplete.min.js \
 	$(VENDOR_STATIC)/accessible-autocomplete.min.css
-vendor: $(VENDOR_FILES)
-$(VENDOR_FILES): package.json package-lock.json var/vendor/axe.min.js
+vendor:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(VENDOR_FILES); \
+	else echo "npm is missing: chart zoom and the person picker's suggestions are off"; fi
+$(VENDOR_FILES) &: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR_STATIC)
 	cp node_modules/@panzoom/panzoom/dist/panzoom.min.js $(VENDOR_STATIC)/
 	cp node_modules/@panzoom/panzoom/MIT-License.txt $(VENDOR_STATIC)/panzoom.LICENSE
