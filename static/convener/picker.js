@@ -25,6 +25,10 @@
     wrap.insertBefore(container, input);
     var id = input.id, name = input.name, value = input.value;
     var invalid = input.getAttribute("aria-invalid");
+    // the widget describes its box with its own hint: the field's help and error go into it
+    var described = (input.getAttribute("aria-describedby") || "").split(/\s+/)
+      .map(function (ref) { var el = ref && document.getElementById(ref); return el ? el.textContent.trim() : ""; })
+      .filter(Boolean).join(" ");
     input.remove();
     window.accessibleAutocomplete({
       element: container,
@@ -61,7 +65,8 @@
       tStatusQueryTooShort: function (n) { return "Type " + n + " or more letters to search"; },
       tStatusNoResults: function () { return "Nobody found"; },
       tAssistiveHint: function () {
-        return "Type a name. When people are found, use up and down arrows to go through them and Enter to choose.";
+        return (described ? described + " " : "") +
+          "When people are found, use up and down arrows to go through them and Enter to choose.";
       }
     });
     var box = document.getElementById(id);

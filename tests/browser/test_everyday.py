@@ -188,6 +188,11 @@ def test_a_nomination_is_made_with_the_keyboard_alone_through_the_person_picker(
         if page.evaluate("document.activeElement.id") == "id_nominee":
             break
     assert page.evaluate("document.activeElement.getAttribute('role')") == "combobox"
+    hint = page.evaluate(  # what a screen reader reads with the box: the field's help too
+        "document.getElementById(document.activeElement.getAttribute('aria-describedby'))"
+        ".textContent"
+    )
+    assert "current members of the collaboration" in hint
     page.keyboard.type("Chen")
     option = page.get_by_role("option", name=re.compile("Carol Chen"))
     option.wait_for()
