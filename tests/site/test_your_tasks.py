@@ -140,3 +140,15 @@ def test_a_manager_who_convenes_an_l3_group_answers_for_the_whole_collaboration(
     group = OrgUnitFactory(name="Tiny Group", parent=scene["areas"]["Muons"]["l1"], level=3)
     services.appoint(manager, PositionFactory(unit=group, level="L3"), scene["today"])
     assert tasks_for(manager.user).area == "the whole collaboration"
+
+
+def test_the_panel_lists_the_ten_soonest_terms_and_links_to_the_rest(client, scene):
+    for i in range(11):  # eleven more terms ending in the tracker, later than the first
+        group = OrgUnitFactory(name=f"Group {i}", parent=scene["areas"]["Tracker"]["l1"], level=3)
+        post = PositionFactory(unit=group, title=f"Group {i} Convener", level="L3")
+        services.appoint(PersonFactory(), post, add_months(scene["today"], -21))
+    client.force_login(scene["boss"].user)
+    html = client.get("/").content.decode()
+    assert html.count(">Prepare a call<") == 10
+    assert "Tracker Pixels Convener" in html  # the soonest, ending in two months
+    assert "All 12 on the succession dashboard" in html
