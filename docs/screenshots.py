@@ -2,7 +2,8 @@
 
 Builds the demo (6000 synthetic people, 30 years) in a temporary folder, serves it with
 gunicorn on a free loopback port, signs in with the demo accounts where a page needs it,
-and writes one PNG per main page into docs/screenshots/."""
+and writes one PNG per main page into docs/screenshots/: at 1280 px, and at 390 px (a
+phone) for the pages people open on the move (`*-phone.png`)."""
 
 from __future__ import annotations
 
