@@ -50,11 +50,12 @@ browser:
 	  else echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
-# The publication tests build a real Jekyll site with Debian's jekyll.
+# The publication tests build a real Jekyll site with Debian's jekyll (the fixture site uses
+# the jekyll-feed plugin, as many collaboration sites do).
 jekyll:
-	@if ! command -v jekyll >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq jekyll >/dev/null; \
-	  else echo "jekyll is missing: the Jekyll build test will be skipped (apt-get install jekyll)"; fi; \
+	@if ! command -v jekyll >/dev/null || ! ruby -e 'require "jekyll-feed"' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq jekyll ruby-jekyll-feed >/dev/null; \
+	  else echo "jekyll or ruby-jekyll-feed is missing: the Jekyll build tests will be skipped (apt-get install jekyll ruby-jekyll-feed)"; fi; \
 	fi
 
 install: $(VENV)/.synced vendor
@@ -84,8 +85,10 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # The README's pictures of the main pages, from the demo in Debian's Chromium.
-screenshots: install browser
+screenshots: install browser jekyll var/vendor/axe.min.js
 	$(BIN)/python docs/screenshots.py
+	CONVENER_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -q tests/browser/test_jekyll_site.py
+	cp var/screenshots/jekyll/organization-1280-top.png docs/screenshots/jekyll-chart.png
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var node_modules

@@ -75,8 +75,8 @@ def test_injected_script_is_inert_everywhere(client, tmp_path, login):
     positions = yaml.safe_load((site / "_data" / "convener" / "positions.yml").read_text())
     html = positions[position.slug]["mandate_html"] + positions[position.slug]["requirements_html"]
     assert "<script" not in html and "onerror" not in html  # titles stay data: pages escape
-    page = (site / "leadership" / "index.md").read_text()
-    assert "| escape" in page
+    chart = (site / "_includes" / "convener" / "org_chart.html").read_text()
+    assert "{{ cvc_u.name | escape }}" in chart and "{{ cvc_p.title | escape }}" in chart
     # JSON, CSV and iCalendar carry the text as data; every HTML and Atom page must escape it
     html = {
         url: body

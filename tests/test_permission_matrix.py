@@ -65,6 +65,7 @@ MATRIX = {
     "nominations:recommend": (302, 403, 405, 403, 403, 405),
     "nominations:declare": (302, 403, 405, 403, 403, 405),
     "nominations:score": (302, 403, 405, 403, 403, 405),
+    "nominations:vote": (302, 403, 405, 403, 403, 405),
     "nominations:mine": MEMBERS,
     "nominations:consent": POST_MEMBERS,
     "nominations:decline": POST_MEMBERS,

@@ -58,7 +58,7 @@ class PersonSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "name", "sort_name", "pronouns", "orcid", "email"]
+        fields = ["id", "name", "sort_name", "pronouns", "orcid", "email", "photo_url", "website"]
         extra_kwargs = {"sort_name": {"required": False}}
 
 
@@ -79,6 +79,7 @@ class OrgUnitSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "parent",
             "kind",
             "level",
+            "order",
             "description",
             "start",
             "end",

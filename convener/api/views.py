@@ -8,7 +8,6 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from convener.core.roles import Role, has_role
 from convener.nominations import services as call_services
 from convener.nominations.models import Call, Candidacy
 from convener.org.models import Appointment, OrgUnit, Position
@@ -80,14 +79,14 @@ class CallViewSet(RegistryViewSet):
             )
             .order_by("-closes_at", "id")
         )
-        if has_role(self.request.user, Role.MANAGER):
-            return qs
-        return qs.public()
+        return qs.visible_to(self.request.user)
 
     @extend_schema(request=serializers.TransitionSerializer, responses=serializers.CallSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        """Move the call along its state machine (open, close, review, cancel, reopen)."""
+        """Move the call along its state machine (open, close, review, cancel, reopen). A call
+        is never decided here: only the decision, with its rationale and appointments, does
+        that. A manager who is a candidate or nominator in the call is refused (403)."""
         call = self.get_object()
         body = serializers.TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)

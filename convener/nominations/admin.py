@@ -31,9 +31,12 @@ class CallAdmin(SimpleHistoryAdmin):
         "opens_at",
         "closes_at",
         "committee",
-        "recommendation",
+        "published_at",
         "rationale",
         "decided_at",
+        "decided_by",
+        "decider_no_conflict",
+        "decider_disclosure",
         "created_by",
         "seats",
         "eligibility",
@@ -44,10 +47,13 @@ class CallAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # calls are created on /calls/new/, through the workflow
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a call's record, with its history, is kept; cancel it instead
+
 
 @admin.register(Candidacy)
 class CandidacyAdmin(SimpleHistoryAdmin):
-    list_display = ("nominee", "call", "state", "self_nominated", "shortlisted")
+    list_display = ("nominee", "call", "state", "self_nominated")
     list_filter = ("state",)
     list_select_related = ("nominee", "call")
     search_fields = ("nominee__name", "call__title")

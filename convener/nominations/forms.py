@@ -5,7 +5,7 @@ from convener.org.models import OrgUnit, Position
 from convener.people.models import Person
 from convener.people.picker import PersonChoiceField
 
-from .models import Call
+from .models import Call, Vote
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -39,12 +39,44 @@ class CallForm(forms.Form):
         return data
 
 
+REASON_LABELS = {
+    Call.State.CLOSED: "Why close before the deadline? (recorded in the call's history)",
+    Call.State.CANCELLED: "Why cancel the call? (recorded in the call's history)",
+    Call.State.OPEN: "Why reopen the call? (recorded in the call's history)",
+}
+
+
 class TransitionForm(forms.Form):
-    to_state = forms.ChoiceField(choices=Call.State.choices)
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    closes_at = forms.DateTimeField(
-        required=False, widget=DateTimeInput(), label="New closing date (when reopening)"
+    """One move of the state machine: each move has its own form and button on the manage
+    page, asking only what that move needs."""
+
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason (recorded in the call's history)",
     )
+    closes_at = forms.DateTimeField(
+        required=False,
+        widget=DateTimeInput(),
+        label="New closing date and time",
+        error_messages={"invalid": "Enter the closing date and time, e.g. 2026-05-31 17:00."},
+    )
+
+    def __init__(self, *args, to_state: str, needs_reason: bool, **kwargs):
+        kwargs.setdefault("auto_id", f"{to_state}-%s")
+        super().__init__(*args, **kwargs)
+        self.to_state = to_state
+        self.needs_reason = needs_reason
+        if needs_reason:
+            self.fields["reason"].label = REASON_LABELS.get(to_state, "Reason (recorded)")
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = (
+                "Give the reason for this change; it is recorded."
+            )
+        else:
+            del self.fields["reason"]
+        if to_state != Call.State.OPEN:
+            del self.fields["closes_at"]
 
 
 class NominationForm(forms.Form):
@@ -54,11 +86,16 @@ class NominationForm(forms.Form):
         label="Whom do you nominate?",
         help_text="Type a name: current members of the collaboration, shown with their "
         "institution and role. You may choose yourself.",
+        error_messages={
+            "required": "Choose the person you nominate.",
+            "invalid_choice": "Choose a current member of the collaboration from the list.",
+        },
     )
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         label="Why this person?",
         help_text="Shown to the advisory committee only, never in public.",
+        error_messages={"required": "Say why you nominate this person."},
     )
 
     def __init__(self, *args, members=None, **kwargs):
@@ -72,7 +109,12 @@ class ConsentForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 5}), label="Your statement (optional)"
     )
     cv_url = forms.URLField(
-        required=False, label="Link to your CV (optional)", assume_scheme="https"
+        required=False,
+        label="Link to your CV (optional)",
+        assume_scheme="https",
+        error_messages={
+            "invalid": "Enter the CV link as a web address, e.g. https://example.org/cv."
+        },
     )
 
 
@@ -91,37 +133,138 @@ class ConflictForm(forms.Form):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
         label="Conflict of interest",
+        error_messages={"required": "Choose whether you have a conflict of interest."},
     )
-    explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    explanation = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Explanation (required for a conflict)",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("conflicted") and not data.get("explanation", "").strip():
+            self.add_error("explanation", "Describe the conflict; it is recorded.")
+        return data
 
 
-class ScoreForm(forms.Form):
-    requirement = forms.IntegerField(widget=forms.HiddenInput)
-    score = forms.TypedChoiceField(choices=[(i, str(i)) for i in range(1, 6)], coerce=int)
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+SCORE_CHOICES = [("", "Choose a score")] + [
+    ("1", "1 (weak)"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", "5 (strong)"),
+]
+
+
+class ScoresForm(forms.Form):
+    """All of one reviewer's scores of one candidate, one per published requirement, saved
+    together. The inputs start empty: no score is suggested."""
+
+    def __init__(self, *args, requirements: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requirements = requirements
+        for i, text in enumerate(requirements):
+            self.fields[f"score_{i}"] = forms.TypedChoiceField(
+                choices=SCORE_CHOICES,
+                coerce=int,
+                label=f"Score for “{text}”",
+                error_messages={"required": f"Give “{text}” a score from 1 to 5."},
+            )
+            self.fields[f"comment_{i}"] = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label=f"Comment on “{text}” (optional)",
+            )
+
+    def pairs(self):
+        """(score field, comment field, requirement text) for each requirement."""
+        return [
+            (self[f"score_{i}"], self[f"comment_{i}"], text)
+            for i, text in enumerate(self.requirements)
+        ]
+
+    def scores(self) -> list[tuple[int, str]]:
+        return [
+            (self.cleaned_data[f"score_{i}"], self.cleaned_data[f"comment_{i}"])
+            for i in range(len(self.requirements))
+        ]
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        choices=Vote.Choice.choices,
+        widget=forms.RadioSelect,
+        label="Your vote",
+        error_messages={"required": "Choose your vote."},
+    )
 
 
 class RecommendationForm(forms.Form):
-    shortlist = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    recommended = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    recommendation = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    shortlist = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Shortlist"
+    )
+    recommended = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Recommended for appointment"
+    )
+    recommendation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="The committee's recommendation to management",
+        error_messages={"required": "Write the recommendation."},
+    )
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(str(c.pk), c.nominee.name) for c in candidates]
         self.fields["shortlist"].choices = choices
         self.fields["recommended"].choices = choices
+        for name in ("shortlist", "recommended"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                "Choose only among the consenting candidates."
+            )
 
 
 class DecisionForm(forms.Form):
-    appointed = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Appoint")
+    appointed = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Appoint",
+        error_messages={
+            "required": "Choose whom to appoint.",
+            "invalid_choice": "Choose only among the consenting candidates.",
+        },
+    )
     start = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}),
         label="Appointment starts on",
         initial=timezone.localdate,
+        error_messages={
+            "required": "Enter the day the appointment starts.",
+            "invalid": "Enter the start as a date, e.g. 2026-09-01.",
+        },
     )
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), help_text="Published on the call's page."
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Published on the call's page.",
+        label="Rationale",
+        error_messages={"required": "Record the rationale of the decision."},
+    )
+    no_conflict = forms.TypedChoiceField(
+        choices=[
+            ("yes", "I have no conflict of interest with any candidate"),
+            ("no", "I have a conflict of interest with a candidate"),
+        ],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label="Your declaration (recorded with the decision)",
+        help_text="A conflict: a close collaborator, student, supervisor, relative, or anyone "
+        "whose appointment would benefit you. With a conflict, another manager decides.",
+        error_messages={"required": "Declare whether you have a conflict of interest."},
+    )
+    disclosure = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Relations you put on record (optional)",
+        help_text="Ties you judge are not a conflict, e.g. the same institute.",
     )
 
     def __init__(self, *args, candidates=(), **kwargs):

@@ -7,6 +7,7 @@ that every path must respect (legal transitions, who may see what).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -18,10 +19,26 @@ from convener.org.models import OrgUnit, Position
 from convener.people.models import Person
 
 
+def _interest_in_call(person: Person):
+    """A subquery condition: ``person`` is a candidate (in any state) or a nominator in the
+    call of the outer row."""
+    return Exists(Candidacy.objects.filter(call=OuterRef("pk"), nominee=person)) | Exists(
+        Nomination.objects.filter(candidacy__call=OuterRef("pk"), nominator=person)
+    )
+
+
 class CallQuerySet(models.QuerySet):
     def public(self):
-        """Calls anyone may read: published ones (not drafts, not cancelled before opening)."""
-        return self.filter(state__in=Call.PUBLIC_STATES)
+        """Calls anyone may read: those that were published (opened) once. A draft, and a
+        draft cancelled before it ever opened, are never public."""
+        return self.filter(published_at__isnull=False).exclude(state=Call.State.DRAFT)
+
+    def visible_to(self, user):
+        """What ``user`` may read of calls: managers every call, drafts included; everyone
+        else the public ones. Pages, the API and the feeds all use this."""
+        from convener.core.roles import Role, has_role
+
+        return self if has_role(user, Role.MANAGER) else self.public()
 
     def for_committee_member(self, person: Person | None):
         """Calls reviewed by a committee the person currently sits on."""
@@ -33,6 +50,39 @@ class CallQuerySet(models.QuerySet):
             person=person, position__unit=OuterRef("committee")
         )
         return self.filter(Exists(sits))
+
+    def with_interest_of(self, person: Person | None):
+        """Calls in which ``person`` is a candidate or a nominator: they may neither review
+        nor manage nor decide them."""
+        if person is None:
+            return self.none()
+        return self.filter(_interest_in_call(person))
+
+    def without_interest_of(self, person: Person | None):
+        """Calls in which ``person`` is neither a candidate nor a nominator."""
+        if person is None:
+            return self
+        return self.exclude(_interest_in_call(person))
+
+    def to_review_by(self, person: Person | None):
+        """Calls ``person`` must review now: closed or in review, reviewed by a committee
+        they sit on, and in which they are not a candidate or nominator."""
+        return (
+            self.filter(state__in=[Call.State.CLOSED, Call.State.REVIEW])
+            .for_committee_member(person)
+            .without_interest_of(person)
+        )
+
+    def to_decide_by(self, user):
+        """Calls in review that ``user`` (a manager linked to a registry person) may decide:
+        not those in which they are a candidate or a nominator."""
+        from convener.core.permissions import person_of
+        from convener.core.roles import Role, has_role
+
+        person = person_of(user)
+        if person is None or not has_role(user, Role.MANAGER):
+            return self.none()
+        return self.filter(state=Call.State.REVIEW).without_interest_of(person)
 
 
 class Call(models.Model):
@@ -52,11 +102,15 @@ class Call(models.Model):
         MEMBERS = "members", _("Current members of the collaboration")
         ANYONE = "anyone", _("Anyone in the registry")
 
+    # The moves a manager may make by hand. "Decided" is deliberately absent: a call is
+    # decided only by recording the decision (see ``services.decide``), which appoints,
+    # settles every candidacy and tells the candidates; a database constraint refuses a
+    # decided call without a decision's date and rationale, whatever path writes it.
     TRANSITIONS = {
         State.DRAFT: {State.OPEN, State.CANCELLED},
         State.OPEN: {State.CLOSED, State.CANCELLED},
         State.CLOSED: {State.REVIEW, State.OPEN, State.CANCELLED},
-        State.REVIEW: {State.DECIDED, State.CANCELLED},
+        State.REVIEW: {State.CANCELLED},
         State.DECIDED: set(),
         State.CANCELLED: set(),
     }
@@ -67,7 +121,6 @@ class Call(models.Model):
         (State.CLOSED, State.CANCELLED),
         (State.REVIEW, State.CANCELLED),
     }
-    PUBLIC_STATES = [State.OPEN, State.CLOSED, State.REVIEW, State.DECIDED, State.CANCELLED]
 
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="calls")
     seats = models.PositiveSmallIntegerField(_("seats to fill"), default=1)
@@ -87,9 +140,30 @@ class Call(models.Model):
         limit_choices_to={"kind": OrgUnit.Kind.COMMITTEE},
         verbose_name=_("advisory committee"),
     )
-    recommendation = models.TextField(_("committee recommendation"), blank=True)
+    published_at = models.DateTimeField(
+        _("first opened"),
+        null=True,
+        blank=True,
+        help_text=_("When the call was first opened; a call never opened is never public."),
+    )
     rationale = models.TextField(_("decision rationale"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    # The deciding manager's declaration, made with the decision. Null for calls decided
+    # before deciders were asked: unknown, not "no conflict".
+    decider_no_conflict = models.BooleanField(
+        _("the deciding manager declared no conflict of interest"), null=True, blank=True
+    )
+    decider_disclosure = models.TextField(
+        _("relations the deciding manager put on record"), blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -109,6 +183,17 @@ class Call(models.Model):
                 condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"
             ),
             models.CheckConstraint(condition=Q(seats__gte=1), name="call_seats_at_least_one"),
+            models.CheckConstraint(
+                condition=~Q(state="decided") | (Q(decided_at__isnull=False) & ~Q(rationale="")),
+                name="call_decided_only_with_a_decision",
+                violation_error_message=_(
+                    "A call is decided only by recording the decision, with its rationale."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "cancelled"]) | Q(published_at__isnull=False),
+                name="call_published_once_opened",
+            ),
         ]
 
     def __str__(self):
@@ -120,10 +205,66 @@ class Call(models.Model):
     def can_move_to(self, state: str) -> bool:
         return state in self.TRANSITIONS[self.state]
 
+    def closes_early(self, to_state: str, now=None) -> bool:
+        """Closing before the published deadline: it needs a reason and a confirmation."""
+        now = now or timezone.now()
+        return (
+            self.state == self.State.OPEN and to_state == self.State.CLOSED and now < self.closes_at
+        )
+
+    def check_move(self, to_state: str, *, reason: str = "", now=None) -> None:
+        """The state machine: raise ``ValidationError`` (on ``state`` or ``reason``) unless a
+        manager may move this call to ``to_state`` now."""
+        if to_state == self.State.DECIDED:
+            raise ValidationError(
+                {
+                    "state": "A call is decided only by recording the decision: the rationale, "
+                    "the appointments and the deciding manager's declaration."
+                }
+            )
+        if not self.can_move_to(to_state):
+            raise ValidationError(
+                {
+                    "state": f"A call cannot go from “{self.get_state_display()}” "
+                    f"to “{self.State(to_state).label}”."
+                }
+            )
+        needs_reason = (self.state, to_state) in self.NEEDS_REASON or self.closes_early(
+            to_state, now
+        )
+        if needs_reason and not reason.strip():
+            raise ValidationError({"reason": "Give the reason for this change; it is recorded."})
+
+    def has_interest(self, person: Person | None) -> bool:
+        """Whether ``person`` is a candidate (in any state) or a nominator in this call."""
+        if person is None:
+            return False
+        return Call.objects.filter(pk=self.pk).with_interest_of(person).exists()
+
+    @property
+    def not_yet_open(self) -> bool:
+        """Published as open, but its opening time is still ahead."""
+        return self.state == self.State.OPEN and timezone.now() < self.opens_at
+
     @property
     def accepting_nominations(self) -> bool:
         now = timezone.now()
         return self.state == self.State.OPEN and self.opens_at <= now < self.closes_at
+
+    def latest_recommendation(self) -> Recommendation | None:
+        """The committee's recommendation in force: the most recent one recorded (with its
+        author and the candidates it names, fetched at once)."""
+        return (
+            self.recommendations.select_related("made_by")
+            .prefetch_related(
+                models.Prefetch(
+                    "entries",
+                    queryset=RecommendationEntry.objects.select_related("candidacy__nominee"),
+                )
+            )
+            .order_by("-made_at", "-id")
+            .first()
+        )
 
     def requirement_list(self) -> list[str]:
         """The published requirements, one per Markdown list item (or the whole text)."""
@@ -165,6 +306,18 @@ class CandidacyQuerySet(models.QuerySet):
         """Candidacies that may ever be named in public: only the appointed ones."""
         return self.filter(state=Candidacy.State.APPOINTED)
 
+    def awaiting_consent_of(self, person: Person | None):
+        """Nominations of ``person`` that await their answer in a call still taking them."""
+        if person is None:
+            return self.none()
+        now = timezone.now()
+        return self.filter(
+            nominee=person,
+            state=Candidacy.State.AWAITING_CONSENT,
+            call__state=Call.State.OPEN,
+            call__closes_at__gt=now,
+        )
+
     def before_committee(self):
         """Candidacies the committee reviews: consented, not withdrawn or declined."""
         return self.filter(
@@ -196,8 +349,6 @@ class Candidacy(models.Model):
     do_not_renominate = models.BooleanField(
         _("do not nominate me again for this call"), default=False
     )
-    shortlisted = models.BooleanField(default=False)
-    recommended = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     consented_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -283,3 +434,83 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} scored {self.candidacy}: {self.score}"
+
+
+class Vote(models.Model):
+    """One committee member's own view of one candidate, recorded under their name. A vote
+    never touches another member's vote; the committee speaks through a ``Recommendation``."""
+
+    class Choice(models.TextChoices):
+        RECOMMEND = "recommend", _("Recommend for appointment")
+        SHORTLIST = "shortlist", _("Shortlist, but do not recommend")
+        NO = "no", _("Do not shortlist")
+
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="votes")
+    reviewer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(_("your vote"), max_length=10, choices=Choice.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["candidacy", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidacy", "reviewer"], name="one_vote_each")
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.candidacy}: {self.choice}"
+
+
+class Recommendation(models.Model):
+    """The committee's shortlist and recommendation to management, as one explicit act by a
+    named member who is recused from no candidate. Acts are never overwritten: a later one
+    supersedes an earlier one, and both stay on record."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="recommendations")
+    made_by = models.ForeignKey(
+        Person,
+        null=True,  # only for recommendations recorded before acts were attributed
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendations_made",
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(_("the committee's recommendation"))
+
+    class Meta:
+        ordering = ["call", "made_at", "id"]
+
+    def __str__(self):
+        return f"Recommendation on {self.call} by {self.made_by or 'unknown'}"
+
+    def shortlisted(self) -> list[Candidacy]:
+        """Every candidate this act names: the shortlist, the recommended included."""
+        return [e.candidacy for e in self.entries.all()]
+
+    def recommended(self) -> list[Candidacy]:
+        """The candidates this act recommends for appointment."""
+        return [e.candidacy for e in self.entries.all() if e.recommended]
+
+
+class RecommendationEntry(models.Model):
+    """One candidate named by a recommendation: shortlisted, and perhaps recommended."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="entries"
+    )
+    candidacy = models.ForeignKey(
+        Candidacy, on_delete=models.CASCADE, related_name="recommendation_entries"
+    )
+    recommended = models.BooleanField(_("recommended for appointment"), default=False)
+
+    class Meta:
+        ordering = ["recommendation", "candidacy__nominee__sort_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "candidacy"], name="one_entry_per_candidate"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.candidacy} in {self.recommendation}"

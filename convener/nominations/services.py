@@ -7,14 +7,27 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from convener.core.permissions import person_of
+from convener.core.roles import Role, has_role
 from convener.mail.services import queue_mail
 from convener.org import services as org_services
 from convener.org.models import Appointment, OrgUnit, Position
 from convener.people.models import Membership, Person
 
-from .models import Call, CallEvent, Candidacy, ConflictDeclaration, Nomination, Score
+from .models import (
+    Call,
+    CallEvent,
+    Candidacy,
+    ConflictDeclaration,
+    Nomination,
+    Recommendation,
+    RecommendationEntry,
+    Score,
+    Vote,
+)
 
 State = Call.State
 CState = Candidacy.State
@@ -88,22 +101,26 @@ def create_call(
     return call
 
 
+def _refuse_interested_manager(call: Call, by) -> None:
+    person = person_of(by) if by is not None else None
+    if call.has_interest(person):
+        raise PermissionDenied(
+            "You are a candidate or a nominator in this call, so another manager must manage it."
+        )
+
+
 @transaction.atomic
 def transition(
     call: Call, to_state: str, *, by=None, reason: str = "", closes_at: dt.datetime | None = None
 ) -> Call:
-    """Move a call to ``to_state`` if the state machine allows it, recording who and why."""
+    """Move a call to ``to_state`` if the state machine allows it (never to "decided": see
+    :func:`decide`), recording who and why. Closing before the deadline, cancelling and
+    reopening need a reason. A manager who is a candidate or nominator in the call is refused;
+    ``by=None`` is the system (the worker closing a call at its deadline)."""
     call = _lock(call)
-    if not call.can_move_to(to_state):
-        raise ValidationError(
-            {
-                "state": f"A call cannot go from “{call.get_state_display()}” "
-                f"to “{State(to_state).label}”."
-            }
-        )
-    if (call.state, to_state) in Call.NEEDS_REASON and not reason.strip():
-        raise ValidationError({"reason": "Give the reason for this change; it is recorded."})
+    _refuse_interested_manager(call, by)
     now = timezone.now()
+    call.check_move(to_state, reason=reason, now=now)
     if to_state == State.OPEN:
         if closes_at is not None:
             call.closes_at = closes_at
@@ -112,8 +129,10 @@ def transition(
         if call.state == State.DRAFT:  # what is published is frozen from here on
             call.mandate = call.position.mandate
             call.requirements = call.position.requirements
+        call.published_at = call.published_at or now
     previous = call.state
     call.state = to_state
+    call.full_clean()
     call.save()
     CallEvent.objects.create(
         call=call, from_state=previous, to_state=to_state, by=by, reason=reason.strip(), at=now
@@ -140,33 +159,51 @@ def _check_nominee(call: Call, nominee: Person) -> None:
         raise ValidationError({"nominee": f"{nominee} already holds this position."})
 
 
+def not_accepting_reason(call: Call) -> str:
+    """Why ``call`` takes no nomination now, in plain words (not yet open, past its
+    deadline, or in another state)."""
+    if call.not_yet_open:
+        return (
+            "This call is not open yet: nominations open on "
+            f"{timezone.localtime(call.opens_at):%-d %B %Y, %H:%M %Z}."
+        )
+    if call.state == State.DRAFT:
+        return "This call is not open yet."
+    if call.state == State.OPEN:
+        return "This call is past its deadline and takes no more nominations."
+    return f"This call is not open for nominations (it is {call.get_state_display().lower()})."
+
+
 @transaction.atomic
 def nominate(call: Call, nominee: Person, nominator: Person, statement: str) -> Candidacy:
     """Put ``nominee`` forward. A second nomination of the same person joins the existing
-    candidacy as another supporter. Self-nomination counts as consent."""
+    candidacy as another supporter. Self-nomination counts as consent.
+
+    The nominator's reply and mail never tell whether the nominee declined or withdrew: a
+    nomination of someone who asked not to be nominated again (or withdrew) is recorded but
+    not forwarded; one of someone who simply declined asks them again, by mail."""
     call = _lock(call)
     if not call.accepting_nominations:
-        raise ValidationError(
-            {
-                "call": "This call is not open for nominations "
-                f"(it is {call.get_state_display().lower()}"
-                f"{', past its deadline' if call.state == State.OPEN else ''})."
-            }
-        )
+        raise ValidationError({"call": not_accepting_reason(call)})
     if not statement.strip():
         raise ValidationError({"statement": "Say why you nominate this person."})
     _check_nominee(call, nominee)
-    candidacy, created = Candidacy.objects.get_or_create(call=call, nominee=nominee)
-    if not created and candidacy.state in {CState.DECLINED, CState.WITHDRAWN}:
-        if candidacy.do_not_renominate or candidacy.state == CState.WITHDRAWN:
-            raise ValidationError(
-                {"nominee": f"{nominee} has asked not to be nominated again for this call."}
-            )
-        candidacy.state = CState.AWAITING_CONSENT
+    now = timezone.now()
     is_self = nominee.pk == nominator.pk
+    candidacy, created = Candidacy.objects.get_or_create(call=call, nominee=nominee)
+    ask_consent = created and not is_self
+    if not created and candidacy.state in {CState.DECLINED, CState.WITHDRAWN}:
+        if is_self:  # standing again of one's own accord
+            candidacy.state = CState.AWAITING_CONSENT
+            candidacy.do_not_renominate = False
+        elif not (candidacy.do_not_renominate or candidacy.state == CState.WITHDRAWN):
+            candidacy.state = CState.AWAITING_CONSENT
+            candidacy.reminded_at = None
+            ask_consent = True
+        # otherwise: kept as declined, the nomination recorded and never forwarded
     if is_self and candidacy.state == CState.AWAITING_CONSENT:
         candidacy.state = CState.CONSENTED
-        candidacy.consented_at = timezone.now()
+        candidacy.consented_at = now
         candidacy.self_nominated = True
     candidacy.save()
     try:
@@ -183,7 +220,7 @@ def nominate(call: Call, nominee: Person, nominator: Person, statement: str) -> 
         _email(nominator),
         {"call": call, "nominee": nominee, "person": nominator},
     )
-    if created and not is_self:
+    if ask_consent:
         queue_mail("consent_requested", _email(nominee), {"call": call, "person": nominee})
     return candidacy
 
@@ -217,6 +254,8 @@ def consent(
 
 @transaction.atomic
 def decline(candidacy: Candidacy, person: Person, *, do_not_renominate: bool = False) -> Candidacy:
+    """The nominee says no while the call is open. With ``do_not_renominate`` later
+    nominations by others are recorded but never forwarded, and nobody is told so."""
     candidacy = _own(candidacy, person)
     if not candidacy.call.accepting_nominations:
         raise ValidationError({"call": "The call has closed; nominations can no longer change."})
@@ -240,26 +279,43 @@ def withdraw(candidacy: Candidacy, person: Person) -> Candidacy:
         raise ValidationError({"state": "This candidacy is no longer active."})
     candidacy.state = CState.WITHDRAWN
     candidacy.do_not_renominate = True
-    candidacy.shortlisted = candidacy.recommended = False
     candidacy.save()
     return candidacy
 
 
-def _reviewer_check(candidacy: Candidacy, reviewer: Person, *, states) -> None:
-    candidacy.call = Call.objects.get(pk=candidacy.call_id)  # the state as it is now
-    candidacy.refresh_from_db(fields=["state"])
-    if candidacy.call.state not in states:
+RECUSED_AS_INTERESTED = (
+    "You are a candidate or a nominator in this call, so you are recused from reviewing it."
+)
+
+
+def _reviewer_check(call: Call, reviewer: Person, *, states) -> None:
+    if call.state not in states:
         raise ValidationError({"call": "The committee works on a call once it has closed."})
-    if not sits_on(reviewer, candidacy.call.committee_id):
+    if not sits_on(reviewer, call.committee_id):
         raise PermissionDenied("Only members of the call's committee review it.")
+    if call.has_interest(reviewer):
+        raise PermissionDenied(RECUSED_AS_INTERESTED)
+
+
+def _current(candidacy: Candidacy) -> Candidacy:
+    """The candidacy and its call as they are now, the call locked."""
+    call = Call.objects.select_for_update().get(pk=candidacy.call_id)
+    candidacy = Candidacy.objects.select_related("nominee").get(pk=candidacy.pk)
+    candidacy.call = call
+    return candidacy
 
 
 @transaction.atomic
 def declare_conflict(
     candidacy: Candidacy, reviewer: Person, *, conflicted: bool, explanation: str = ""
 ) -> ConflictDeclaration:
-    """Declared once per candidate, before seeing anything; a conflict means recusal."""
-    _reviewer_check(candidacy, reviewer, states={State.CLOSED, State.REVIEW})
+    """Declared once per candidate, before seeing anything; a conflict means recusal from
+    that candidate. A candidate or nominator in the call declares nothing: they are recused
+    from the whole call."""
+    candidacy = _current(candidacy)
+    _reviewer_check(candidacy.call, reviewer, states={State.CLOSED, State.REVIEW})
+    if candidacy.state != CState.CONSENTED:
+        raise ValidationError({"candidacy": "Only consenting candidates are reviewed."})
     if conflicted and not explanation.strip():
         raise ValidationError({"explanation": "Describe the conflict; it is recorded."})
     declaration, created = ConflictDeclaration.objects.get_or_create(
@@ -273,18 +329,15 @@ def declare_conflict(
 
 
 def may_see(candidacy: Candidacy, reviewer: Person) -> bool:
+    """Whether ``reviewer`` may see this candidate's material: they declared no conflict
+    with them and are neither a candidate nor a nominator in the call."""
     return ConflictDeclaration.objects.filter(
         candidacy=candidacy, reviewer=reviewer, conflicted=False
-    ).exists()
+    ).exists() and not Call(pk=candidacy.call_id).has_interest(reviewer)
 
 
-@transaction.atomic
-def score(
-    candidacy: Candidacy, reviewer: Person, *, requirement: int, value: int, comment: str = ""
-) -> Score:
-    """Score one published requirement, 1 to 5. Needs a declaration of no conflict."""
-    _reviewer_check(candidacy, reviewer, states={State.REVIEW})
-    if candidacy.state not in {CState.CONSENTED}:
+def _must_see(candidacy: Candidacy, reviewer: Person) -> None:
+    if candidacy.state != CState.CONSENTED:
         raise ValidationError({"candidacy": "Only consenting candidates are reviewed."})
     if not may_see(candidacy, reviewer):
         raise ValidationError(
@@ -293,17 +346,64 @@ def score(
                 "with this candidate before reviewing."
             }
         )
-    if not 0 <= requirement < len(candidacy.call.requirement_list()):
-        raise ValidationError({"requirement": "No such requirement in this call."})
-    if not 1 <= int(value) <= 5:
-        raise ValidationError({"score": "A score is from 1 to 5."})
-    row, _ = Score.objects.update_or_create(
-        candidacy=candidacy,
-        reviewer=reviewer,
-        requirement=requirement,
-        defaults={"score": int(value), "comment": comment.strip()},
+
+
+@transaction.atomic
+def score_candidate(
+    candidacy: Candidacy, reviewer: Person, scores: list[tuple[int | None, str]]
+) -> list[Score]:
+    """Save ``reviewer``'s scores of one candidate, one ``(score, comment)`` per published
+    requirement in order, all at once or none. Needs a declaration of no conflict."""
+    candidacy = _current(candidacy)
+    _reviewer_check(candidacy.call, reviewer, states={State.REVIEW})
+    _must_see(candidacy, reviewer)
+    requirements = candidacy.call.requirement_list()
+    if len(scores) != len(requirements):
+        raise ValidationError({"score": "Give one score for each published requirement."})
+    errors = {}
+    for index, (text, (value, _comment)) in enumerate(zip(requirements, scores, strict=True)):
+        if value is None or not 1 <= int(value) <= 5:
+            errors[f"score_{index}"] = f"Give “{text}” a score from 1 to 5."
+    if errors:
+        raise ValidationError(errors)
+    return [
+        Score.objects.update_or_create(
+            candidacy=candidacy,
+            reviewer=reviewer,
+            requirement=index,
+            defaults={"score": int(value), "comment": comment.strip()},
+        )[0]
+        for index, (value, comment) in enumerate(scores)
+    ]
+
+
+@transaction.atomic
+def vote(candidacy: Candidacy, reviewer: Person, choice: str) -> Vote:
+    """Record ``reviewer``'s own vote on one candidate; it replaces only their own earlier
+    vote (the history keeps it). Needs a declaration of no conflict."""
+    candidacy = _current(candidacy)
+    _reviewer_check(candidacy.call, reviewer, states={State.REVIEW})
+    _must_see(candidacy, reviewer)
+    if choice not in Vote.Choice.values:
+        raise ValidationError({"choice": "Choose one of the three votes."})
+    row, _ = Vote.objects.update_or_create(
+        candidacy=candidacy, reviewer=reviewer, defaults={"choice": choice}
     )
     return row
+
+
+def may_see_recommendation(call: Call, person: Person | None) -> bool:
+    """The recommendation discusses every candidate: only a committee member who declared
+    no conflict with each consenting candidate (and is none of them, nor a nominator) may
+    read or make it."""
+    if person is None or call.has_interest(person):
+        return False
+    declared_none = ConflictDeclaration.objects.filter(
+        candidacy=OuterRef("pk"), reviewer=person, conflicted=False
+    )
+    return not (
+        call.candidacies.filter(state=CState.CONSENTED).exclude(Exists(declared_none)).exists()
+    )
 
 
 @transaction.atomic
@@ -314,42 +414,85 @@ def recommend(
     shortlist: list[Candidacy],
     recommended: list[Candidacy],
     text: str,
-) -> Call:
-    """The committee's shortlist and recommendation to management."""
+) -> Recommendation:
+    """Record the committee's shortlist and recommendation to management as one act by
+    ``reviewer``, who must be recused from no candidate. Earlier acts stay on record; the
+    latest is the one in force. The recommended are shortlisted too."""
     call = _lock(call)
     if call.state != State.REVIEW:
         raise ValidationError({"call": "Recommendations are made while the call is in review."})
-    if not sits_on(reviewer, call.committee_id):
-        raise PermissionDenied("Only members of the call's committee recommend.")
-    active = {c.pk: c for c in call.candidacies.filter(state=CState.CONSENTED)}
+    _reviewer_check(call, reviewer, states={State.REVIEW})
+    if not may_see_recommendation(call, reviewer):
+        raise PermissionDenied(
+            "You are recused from, or have not declared on, a candidate: another member of "
+            "the committee records the recommendation."
+        )
+    active = set(call.candidacies.filter(state=CState.CONSENTED).values_list("pk", flat=True))
     for c in [*shortlist, *recommended]:
         if c.pk not in active:
             raise ValidationError({"shortlist": f"{c.nominee} is not a consenting candidate."})
-        if not may_see(c, reviewer):
-            raise ValidationError(
-                {"shortlist": f"You are recused from, or have not declared on, {c.nominee}."}
-            )
     if not text.strip():
         raise ValidationError({"recommendation": "Write the recommendation."})
-    call.candidacies.update(shortlisted=False, recommended=False)
-    call.candidacies.filter(pk__in=[c.pk for c in shortlist]).update(shortlisted=True)
-    call.candidacies.filter(pk__in=[c.pk for c in recommended]).update(
-        recommended=True, shortlisted=True
+    if len({c.pk for c in recommended}) > call.seats:
+        raise ValidationError(
+            {"recommended": f"Recommend at most {call.seats} candidate(s): the seats to fill."}
+        )
+    row = Recommendation.objects.create(call=call, made_by=reviewer, text=text.strip())
+    chosen = {c.pk for c in recommended}
+    RecommendationEntry.objects.bulk_create(
+        RecommendationEntry(recommendation=row, candidacy_id=pk, recommended=pk in chosen)
+        for pk in sorted({c.pk for c in [*shortlist, *recommended]})
     )
-    call.recommendation = text.strip()
-    call.save()
-    return call
+    return row
+
+
+def decider_refusal(call: Call, by) -> str:
+    """Why ``by`` may not decide ``call`` (empty if they may)."""
+    if by is None or not has_role(by, Role.MANAGER):
+        return "Only a manager decides a call."
+    person = person_of(by)
+    if person is None:
+        return (
+            "Your account is not linked to your record in the registry, so your conflict "
+            "of interest cannot be checked; ask an administrator to link it."
+        )
+    if call.has_interest(person):
+        return (
+            "You are a candidate or a nominator in this call, so you cannot decide it; "
+            "another manager must."
+        )
+    return ""
 
 
 @transaction.atomic
 def decide(
-    call: Call, *, appointed: list[Candidacy], rationale: str, start: dt.date, by=None
+    call: Call,
+    *,
+    appointed: list[Candidacy],
+    rationale: str,
+    start: dt.date,
+    by,
+    no_conflict: bool,
+    disclosure: str = "",
 ) -> list[Appointment]:
-    """Record the decision: appoint the chosen candidates (terms computed by the registry),
-    mark the others not appointed, publish the outcome, and tell everyone concerned."""
+    """Record the decision, the only way a call becomes "decided": the deciding manager
+    declares no conflict of interest (recorded with the decision; a candidate or nominator
+    in the call may not decide it), the chosen candidates are appointed through the
+    registry, every other consenting candidate is marked not appointed, the rationale is
+    published and the candidates are told."""
     call = _lock(call)
+    refusal = decider_refusal(call, by)
+    if refusal:
+        raise PermissionDenied(refusal)
     if call.state != State.REVIEW:
         raise ValidationError({"state": "Only a call in review can be decided."})
+    if not no_conflict:
+        raise ValidationError(
+            {
+                "no_conflict": "A manager with a conflict of interest with a candidate "
+                "cannot decide this call; ask another manager to decide it."
+            }
+        )
     if not rationale.strip():
         raise ValidationError({"rationale": "Record the rationale of the decision."})
     if len(appointed) > call.seats:
@@ -379,13 +522,23 @@ def decide(
     call.candidacies.filter(state=CState.CONSENTED).exclude(pk__in=chosen).update(
         state=CState.NOT_APPOINTED
     )
+    now = timezone.now()
     previous = call.state
     call.state = State.DECIDED
     call.rationale = rationale.strip()
-    call.decided_at = timezone.now()
+    call.decided_at = now
+    call.decided_by = by
+    call.decider_no_conflict = True
+    call.decider_disclosure = disclosure.strip()
+    call.full_clean()
     call.save()
     CallEvent.objects.create(
-        call=call, from_state=previous, to_state=State.DECIDED, by=by, reason=rationale.strip()
+        call=call,
+        from_state=previous,
+        to_state=State.DECIDED,
+        by=by,
+        reason=rationale.strip(),
+        at=now,
     )
     for c in consenting.values():
         queue_mail(

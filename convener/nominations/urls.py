@@ -15,6 +15,7 @@ urlpatterns = [
     path("calls/<int:pk>/review/recommend/", views.recommend, name="recommend"),
     path("calls/<int:pk>/review/<int:cpk>/declare/", views.declare, name="declare"),
     path("calls/<int:pk>/review/<int:cpk>/score/", views.score, name="score"),
+    path("calls/<int:pk>/review/<int:cpk>/vote/", views.vote, name="vote"),
     path("nominations/mine/", views.my_nominations, name="mine"),
     path("nominations/<int:pk>/consent/", views.consent, name="consent"),
     path("nominations/<int:pk>/decline/", views.decline, name="decline"),

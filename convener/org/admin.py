@@ -10,7 +10,7 @@ PERIOD = ("start", "start_precision", "end", "end_precision")
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "kind", "level", "parent", "start", "end")
+    list_display = ("name", "order", "kind", "level", "parent", "start", "end")
     list_filter = ("kind", "level")
     list_select_related = ("parent",)
     search_fields = ("name", "short_name")
@@ -23,6 +23,7 @@ class OrgUnitAdmin(SimpleHistoryAdmin):
         "parent",
         "kind",
         "level",
+        "order",
         "description",
         *PERIOD,
         "external_id",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +16,11 @@ from simple_history.models import HistoricalRecords
 from convener.core.models import Interval, IntervalQuerySet
 from convener.core.text import unique_slug
 from convener.people.models import Person
+
+validate_unit_order = RegexValidator(
+    r"^[A-Za-z0-9]+(?:[.\- ][A-Za-z0-9]+)*$",
+    _("Use numbers or letters separated by dots, e.g. 1.2.3 (a WBS number)."),
+)
 
 
 class OrgUnit(Interval):
@@ -49,6 +55,16 @@ class OrgUnit(Interval):
         help_text=_("Depth in the management hierarchy; empty for boards and committees"),
     )
     description = models.TextField(_("description (Markdown)"), blank=True)
+    order = models.CharField(
+        _("order"),
+        max_length=40,
+        blank=True,
+        validators=[validate_unit_order],
+        help_text=_(
+            "The collaboration's own order among sibling units, e.g. a WBS number such as "
+            "1.2.3; compared number by number, so 1.10 follows 1.9. Units without one follow."
+        ),
+    )
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     history = HistoricalRecords()
@@ -63,6 +79,15 @@ class OrgUnit(Interval):
     def get_absolute_url(self):
         return reverse("site:org") + f"#unit-{self.slug}"
 
+    @property
+    def order_key(self) -> tuple:
+        """Sorts siblings by ``order``, number by number ("1.9" before "1.10", "1.2" before
+        "1.2a"); units without an order come after those with one."""
+        if not self.order:
+            return (1, ())
+        tokens = re.findall(r"\d+|[A-Za-z]+", self.order)
+        return (0, tuple((0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in tokens))
+
     def clean(self):
         super().clean()
         if self.parent_id is None:
@@ -73,6 +98,17 @@ class OrgUnit(Interval):
                 raise ValidationError({"parent": _("A unit cannot be inside itself.")})
             seen.add(node.pk)
             node = node.parent
+
+    def set_order(self, order: str) -> bool:
+        """Record the unit's place among its siblings (e.g. its WBS number), checked as the
+        admin and the API check it; raises ``ValidationError`` naming ``order`` and saves
+        nothing when it is malformed. Returns whether it changed."""
+        if self.order == order:
+            return False
+        self.order = order
+        self.clean_fields(exclude=[f.name for f in self._meta.fields if f.name != "order"])
+        self.save()
+        return True
 
     def save(self, *args, **kwargs):
         if not self.slug:

@@ -112,7 +112,8 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     for p in sorted(positions, key=position_order):
         nodes[p.unit_id].positions.append(pnodes[p.pk])
     roots = []
-    for u in sorted(units, key=lambda u: (_KIND_ORDER.get(u.kind, 9), u.name)):
+    # siblings in the collaboration's own order (e.g. WBS numbers), then by kind and name
+    for u in sorted(units, key=lambda u: (u.order_key, _KIND_ORDER.get(u.kind, 9), u.name)):
         parent = nodes.get(u.parent_id)
         (parent.children if parent else roots).append(nodes[u.pk])
     return roots

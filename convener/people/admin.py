@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Affiliation, CareerStage, Institution, Membership, Person
@@ -39,10 +40,14 @@ class PersonAdmin(SimpleHistoryAdmin):
         "email",
         "user",
         "contact_opt_in",
+        "photo_url",
+        "website",
         "external_id",
     )
     raw_id_fields = ("user",)
     inlines = [MembershipInline, AffiliationInline, CareerStageInline]
+    # a profile link typed without a scheme is read as https (Django 6's default)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Institution)

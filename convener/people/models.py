@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +20,9 @@ from convener.core.validators import (
     validate_orcid,
     validate_ror,
 )
+
+# Addresses shown as links or images on public pages: web addresses only (no ftp:, no data:).
+validate_public_url = URLValidator(schemes=["http", "https"])
 
 
 class Institution(models.Model):
@@ -63,8 +67,9 @@ class Institution(models.Model):
 
 
 class Person(models.Model):
-    """Someone who is or was a member of the collaboration. Only name, pronouns, ORCID iD and
-    leadership roles are public; e-mail and self-identified data never are."""
+    """Someone who is or was a member of the collaboration. Only name, pronouns, ORCID iD,
+    leadership roles and the public profile links (photo, website) are public; e-mail and
+    self-identified data never are."""
 
     name = models.CharField(_("name"), max_length=200)
     sort_name = models.CharField(_("sort name"), max_length=200, blank=True)
@@ -92,6 +97,18 @@ class Person(models.Model):
         default=False,
         help_text=_("Listed under “ask a previous holder” on positions they held"),
     )
+    # Public profile for the collaboration's website: links the person gave for publication,
+    # published only when the site's configuration asks for them (see exchange/jekyll.py).
+    photo_url = models.URLField(
+        _("photo (public URL)"),
+        max_length=500,
+        blank=True,
+        validators=[validate_public_url],
+        help_text=_("An https:// address of a portrait the collaboration may show"),
+    )
+    website = models.URLField(
+        _("website (public)"), max_length=500, blank=True, validators=[validate_public_url]
+    )
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["email"])
@@ -116,6 +133,22 @@ class Person(models.Model):
 
     def clean(self):
         self.orcid = normalize_orcid(self.orcid) or None
+
+    def set_public_profile(self, *, photo_url: str | None = None, website: str | None = None):
+        """Set the public profile links given (``None`` leaves one as it is), checked as the
+        admin and the API check them; raises ``ValidationError`` naming the field and saves
+        nothing when one is not a web address. Returns whether anything changed."""
+        given = {
+            k: v for k, v in {"photo_url": photo_url, "website": website}.items() if v is not None
+        }
+        changed = {k: v for k, v in given.items() if getattr(self, k) != v}
+        if not changed:
+            return False
+        for name, value in changed.items():
+            setattr(self, name, value)
+        self.clean_fields(exclude=[f.name for f in self._meta.fields if f.name not in changed])
+        self.save()
+        return True
 
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None

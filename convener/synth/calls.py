@@ -12,7 +12,10 @@ from convener.nominations.models import (
     Candidacy,
     ConflictDeclaration,
     Nomination,
+    Recommendation,
+    RecommendationEntry,
     Score,
+    Vote,
 )
 from convener.org.models import Appointment, Position
 
@@ -109,6 +112,7 @@ def _call(synth, position, state, committee, now, members, reviewers, holders) -
         closes_at=closes,
         state=state,
         committee=committee,
+        published_at=None if state == State.DRAFT else opens,
     )
     _events(call, state, opens, closes)
     if state in {State.DRAFT}:
@@ -181,6 +185,9 @@ def _review(synth, call, candidacy, reviewers, *, scores: bool):
                     score=rng.randint(2, 5),
                     comment="",
                 )
+            Vote.objects.create(
+                candidacy=candidacy, reviewer=reviewer, choice=rng.choice(Vote.Choice.values)
+            )
 
 
 def _events(call, state, opens, closes):
@@ -229,8 +236,7 @@ def _decided(synth, appointment, committee, members, reviewers) -> Call:
         state=State.DECIDED,
         committee=committee,
         decided_at=closes + dt.timedelta(days=20),
-        recommendation="The committee recommends the candidate with the strongest record of "
-        "coordinating across institutes.",
+        published_at=opens,
         rationale="Appointed on the committee's recommendation, for the breadth of experience "
         "and the plan for mentoring deputies.",
     )
@@ -267,5 +273,15 @@ def _decided(synth, appointment, committee, members, reviewers) -> Call:
             statement=rng.choice(STATEMENTS),
             created_at=opens,
         )
+    recommendation = Recommendation.objects.create(
+        call=call,
+        made_by=reviewers[0] if reviewers else None,
+        made_at=closes + dt.timedelta(days=15),
+        text="The committee recommends the candidate with the strongest record of "
+        "coordinating across institutes.",
+    )
+    RecommendationEntry.objects.create(
+        recommendation=recommendation, candidacy=winner, recommended=True
+    )
     Appointment.objects.filter(pk=appointment.pk).update(note=f"Appointed through call {call.pk}")
     return call

@@ -26,9 +26,8 @@ def test_open_nominate_consent_review_decide_in_the_browser(page, live_server):
 
     as_user(world["manager"].username)  # the manager opens the draft
     page.goto(base + reverse("nominations:manage", args=[call.pk]))
-    page.check("#to-open")
-    page.get_by_role("button", name="Change the state").click()
-    page.wait_for_selector("text=The call's state has changed.")
+    page.get_by_role("button", name="Open the call for nominations").click()
+    page.wait_for_selector("text=Done: open the call for nominations.")
 
     as_user(world["alice"].user.username)  # Alice nominates Bob
     page.goto(base + call.get_absolute_url())
@@ -55,15 +54,17 @@ def test_open_nominate_consent_review_decide_in_the_browser(page, live_server):
     page.check("input[name=conflicted][value=no]")
     page.get_by_role("button", name="Record my declaration").click()
     page.wait_for_selector("text=I will mentor the deputies.")
-    page.select_option("select[name=score] >> nth=0", "5")
-    page.get_by_role("button", name="Save score").first.click()
-    page.wait_for_selector("text=Score saved")
+    page.get_by_label("Score for “Leads people”").select_option("5")
+    page.get_by_label("Score for “Knows pixels”").select_option("4")
+    page.get_by_role("button", name="Save my scores for Bob Baker").click()
+    page.wait_for_selector("text=Your scores for Bob Baker are saved.")
 
     as_user(world["manager"].username)  # the manager decides
     page.goto(base + reverse("nominations:manage", args=[call.pk]))
     page.check("input[name=appointed]")
     page.fill("#id_start", "2026-12-01")
     page.fill("#id_rationale", "Strong record; recommended by the committee.")
+    page.get_by_label("I have no conflict of interest with any candidate").check()
     page.get_by_role("button", name="Record the decision and appoint").click()
     page.wait_for_selector("text=Outcome")
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from convener.nominations.models import Call, Candidacy
+from convener.nominations.models import Call, Candidacy, Recommendation, Vote
 from convener.org.models import Appointment
 from tests.factories import UserFactory
 
@@ -69,12 +69,13 @@ def test_a_call_runs_end_to_end_through_the_pages(client):
     carol = Candidacy.objects.get(nominee=world["carol"])
     for c in (bob, carol):
         client.post(reverse("nominations:declare", args=[call.pk, c.pk]), {"conflicted": "no"})
-        for i in range(2):
-            client.post(
-                reverse("nominations:score", args=[call.pk, c.pk]),
-                {"requirement": i, "score": 5 if c == bob else 3, "comment": "ok"},
-            )
-    client.post(
+        value = 5 if c == bob else 3
+        response = client.post(
+            reverse("nominations:score", args=[call.pk, c.pk]),
+            {"score_0": value, "comment_0": "ok", "score_1": value, "comment_1": ""},
+        )
+        assert response.status_code == 302
+    response = client.post(
         reverse("nominations:recommend", args=[call.pk]),
         {
             "shortlist": [bob.pk, carol.pk],
@@ -82,8 +83,10 @@ def test_a_call_runs_end_to_end_through_the_pages(client):
             "recommendation": "Bob, for his plan.",
         },
     )
-    bob.refresh_from_db()
-    assert bob.recommended and bob.scores.count() == 2
+    assert response.status_code == 302
+    made = Recommendation.objects.get(call=call)
+    assert made.made_by == rita and list(made.recommended()) == [bob]
+    assert bob.scores.count() == 2
     # the manager decides
     client.force_login(manager)
     page = client.get(reverse("nominations:manage", args=[call.pk])).content.decode()
@@ -94,6 +97,7 @@ def test_a_call_runs_end_to_end_through_the_pages(client):
             "appointed": [bob.pk],
             "start": "2026-12-01",
             "rationale": "As recommended.",
+            "no_conflict": "yes",
             "decide": "1",
         },
     )
@@ -165,7 +169,9 @@ def services_conflict(candidacy, reviewer):
     from convener.nominations.models import ConflictDeclaration, Nomination
 
     ConflictDeclaration.objects.create(candidacy=candidacy, reviewer=reviewer, conflicted=False)
-    Nomination.objects.create(candidacy=candidacy, nominator=reviewer, statement="x")
+    Vote.objects.create(candidacy=candidacy, reviewer=reviewer, choice=Vote.Choice.SHORTLIST)
+    nominator = w.member(f"Nina Nominator{candidacy.pk}x{reviewer.pk}", with_user=False)
+    Nomination.objects.create(candidacy=candidacy, nominator=nominator, statement="x")
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))

@@ -70,6 +70,18 @@ def test_a_call_that_is_not_open_takes_no_nomination(state):
     assert not Candidacy.objects.exists()
 
 
+def test_a_call_not_yet_open_says_so_and_not_that_its_deadline_passed():
+    world = w.build()
+    opens = timezone.now() + dt.timedelta(days=2)
+    Call.objects.filter(pk=world["call"].pk).update(opens_at=opens)
+    world["call"].refresh_from_db()
+    with pytest.raises(ValidationError) as info:
+        services.nominate(world["call"], world["bob"], world["alice"], "Yes.")
+    (message,) = info.value.message_dict["call"]
+    assert message.startswith("This call is not open yet: nominations open on ")
+    assert "deadline" not in message
+
+
 def test_a_nomination_after_the_deadline_is_refused_even_before_the_call_is_closed():
     world = w.build()
     Call.objects.filter(pk=world["call"].pk).update(
@@ -117,20 +129,43 @@ def test_only_the_nominee_answers_for_a_candidacy():
         services.consent(candidacy, world["alice"])
 
 
-def test_a_decline_with_do_not_renominate_blocks_later_nominations():
+def test_a_decline_with_do_not_renominate_keeps_later_nominations_from_the_nominee():
     world = w.build()
     candidacy = services.nominate(world["call"], world["bob"], world["alice"], "Yes.")
     services.decline(candidacy, world["bob"], do_not_renominate=True)
-    with pytest.raises(ValidationError, match="asked not to be nominated again"):
-        services.nominate(world["call"], world["bob"], world["carol"], "Please reconsider.")
+    OutgoingMail.objects.all().delete()
+    again = services.nominate(world["call"], world["bob"], world["carol"], "Please reconsider.")
+    assert again.pk == candidacy.pk and again.state == CState.DECLINED
+    # Carol is told what any nominator is told; Bob is not asked again
+    assert list(OutgoingMail.objects.values_list("kind", "to")) == [
+        ("nomination_received", world["carol"].email)
+    ]
 
 
-def test_a_plain_decline_can_be_followed_by_a_new_nomination_and_asks_again():
+def test_a_plain_decline_can_be_followed_by_a_new_nomination_which_asks_again_by_mail():
     world = w.build()
     candidacy = services.nominate(world["call"], world["bob"], world["alice"], "Yes.")
     services.decline(candidacy, world["bob"])
+    OutgoingMail.objects.all().delete()
     again = services.nominate(world["call"], world["bob"], world["carol"], "Reconsider?")
     assert again.pk == candidacy.pk and again.state == CState.AWAITING_CONSENT
+    assert sorted(OutgoingMail.objects.values_list("kind", "to")) == [
+        ("consent_requested", world["bob"].email),
+        ("nomination_received", world["carol"].email),
+    ]
+
+
+def test_a_nominee_who_declined_may_still_nominate_themself_which_is_consent():
+    world = w.build()
+    candidacy = services.nominate(world["call"], world["bob"], world["alice"], "Yes.")
+    services.decline(candidacy, world["bob"], do_not_renominate=True)
+    again = services.nominate(world["call"], world["bob"], world["bob"], "I changed my mind.")
+    assert again.pk == candidacy.pk
+    assert (again.state, again.self_nominated, again.do_not_renominate) == (
+        CState.CONSENTED,
+        True,
+        False,
+    )
 
 
 def test_a_candidate_can_withdraw_until_the_decision_but_not_after():
@@ -140,7 +175,9 @@ def test_a_candidate_can_withdraw_until_the_decision_but_not_after():
     services.withdraw(candidacy, world["bob"])
     candidacy.refresh_from_db()
     assert candidacy.state == CState.WITHDRAWN
-    Call.objects.filter(pk=call.pk).update(state=Call.State.DECIDED)
+    Call.objects.filter(pk=call.pk).update(
+        state=Call.State.DECIDED, decided_at=timezone.now(), rationale="Decided."
+    )
     c2 = Candidacy.objects.create(call=call, nominee=world["carol"], state=CState.CONSENTED)
     with pytest.raises(ValidationError, match="over"):
         services.withdraw(c2, world["carol"])

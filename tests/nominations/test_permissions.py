@@ -61,3 +61,48 @@ def test_candidacy_actions_refuse_get_and_other_people(client, name):
     assert client.get(url).status_code == 405
     client.force_login(world["carol"].user)
     assert client.post(url).status_code == 404
+
+
+def test_a_member_cannot_nominate_for_a_draft_or_a_cancelled_draft_by_changing_the_id(client):
+    from convener.nominations import services
+    from convener.nominations.models import Nomination
+
+    world = w.build(state="draft")
+    client.force_login(world["alice"].user)
+    url = reverse("nominations:nominate", args=[world["call"].pk])
+    data = {"nominee": world["bob"].pk, "statement": "Early bird."}
+    assert client.get(url).status_code == 404
+    assert client.post(url, data).status_code == 404
+    services.transition(world["call"], "cancelled", by=world["manager"], reason="Not needed")
+    assert client.post(url, data).status_code == 404
+    assert not Nomination.objects.exists()
+
+
+def test_crafted_committee_posts_about_other_calls_or_unknown_moves_change_nothing(client):
+    from convener.nominations import services
+    from convener.nominations.models import Call, Recommendation, Vote
+
+    world = w.build()
+    bob = services.nominate(world["call"], world["bob"], world["bob"], "Me.")
+    dan = services.nominate(world["call"], world["dan"], world["alice"], "Dan.")
+    services.decline(dan, world["dan"])
+    w.close_and_review(world)
+    rita = world["reviewers"][0]
+    services.declare_conflict(bob, rita, conflicted=False)
+    client.force_login(rita.user)
+    call = world["call"]
+    # a declined nominee is never before the committee, whatever id is posted
+    vote = client.post(reverse("nominations:vote", args=[call.pk, dan.pk]), {"choice": "no"})
+    assert vote.status_code == 404
+    # a candidate id that is not among this call's consenting candidates
+    foreign = client.post(
+        reverse("nominations:recommend", args=[call.pk]),
+        {"shortlist": [dan.pk], "recommendation": "Dan."},
+    )
+    assert foreign.status_code == 400
+    assert "Choose only among the consenting candidates." in foreign.content.decode()
+    assert not Vote.objects.exists() and not Recommendation.objects.exists()
+    client.force_login(world["manager"])
+    unknown = client.post(reverse("nominations:manage", args=[call.pk]), {"to_state": "won"})
+    assert unknown.status_code == 400 and "There is no such state." in unknown.content.decode()
+    assert Call.objects.get(pk=call.pk).state == "review"

@@ -33,7 +33,7 @@ def reviewing():
 def test_a_reviewer_must_declare_before_scoring(reviewing):
     rita = reviewing["reviewers"][0]
     with pytest.raises(ValidationError, match="Declare whether you have a conflict"):
-        services.score(reviewing["c_bob"], rita, requirement=0, value=4)
+        services.score_candidate(reviewing["c_bob"], rita, [(4, ""), (4, "")])
     assert not Score.objects.exists()
 
 
@@ -44,11 +44,15 @@ def test_a_conflicted_reviewer_is_recused_from_that_candidate(reviewing):
     )
     services.declare_conflict(reviewing["c_carol"], rita, conflicted=False)
     with pytest.raises(ValidationError):
-        services.score(reviewing["c_bob"], rita, requirement=0, value=4)
-    services.score(reviewing["c_carol"], rita, requirement=1, value=5, comment="Strong")
-    with pytest.raises(ValidationError, match="recused"):
+        services.score_candidate(reviewing["c_bob"], rita, [(4, ""), (4, "")])
+    services.score_candidate(reviewing["c_carol"], rita, [(3, ""), (5, "Strong")])
+    assert sorted(Score.objects.values_list("candidacy__nominee__name", "score")) == [
+        ("Carol Chen", 3),
+        ("Carol Chen", 5),
+    ]
+    with pytest.raises(PermissionDenied, match="recused"):
         services.recommend(
-            reviewing["call"], rita, shortlist=[reviewing["c_bob"]], recommended=[], text="Bob"
+            reviewing["call"], rita, shortlist=[reviewing["c_carol"]], recommended=[], text="C"
         )
 
 
@@ -67,16 +71,24 @@ def test_someone_outside_the_committee_cannot_review(reviewing):
         services.declare_conflict(reviewing["c_bob"], reviewing["alice"], conflicted=False)
 
 
-def test_scores_are_per_published_requirement_from_1_to_5(reviewing):
+def test_scores_are_given_for_every_published_requirement_at_once_from_1_to_5(reviewing):
     rita = reviewing["reviewers"][0]
     services.declare_conflict(reviewing["c_bob"], rita, conflicted=False)
-    with pytest.raises(ValidationError):
-        services.score(reviewing["c_bob"], rita, requirement=2, value=3)  # only 2 requirements
-    with pytest.raises(ValidationError):
-        services.score(reviewing["c_bob"], rita, requirement=0, value=6)
-    services.score(reviewing["c_bob"], rita, requirement=0, value=3)
-    services.score(reviewing["c_bob"], rita, requirement=0, value=4)  # a change, not a copy
-    assert list(Score.objects.values_list("score", flat=True)) == [4]
+    with pytest.raises(ValidationError):  # the call publishes two requirements, not three
+        services.score_candidate(reviewing["c_bob"], rita, [(3, ""), (3, ""), (3, "")])
+    with pytest.raises(ValidationError) as info:
+        services.score_candidate(reviewing["c_bob"], rita, [(6, ""), (None, "")])
+    assert info.value.message_dict == {
+        "score_0": ["Give “Leads people” a score from 1 to 5."],
+        "score_1": ["Give “Knows pixels” a score from 1 to 5."],
+    }
+    assert not Score.objects.exists()
+    services.score_candidate(reviewing["c_bob"], rita, [(3, ""), (2, "")])
+    services.score_candidate(reviewing["c_bob"], rita, [(4, "Better"), (2, "")])  # a change
+    assert sorted(Score.objects.values_list("requirement", "score", "comment")) == [
+        (0, 4, "Better"),
+        (1, 2, ""),
+    ]
 
 
 def test_the_review_page_hides_material_until_no_conflict_is_declared(reviewing, client):
@@ -102,13 +114,7 @@ def test_the_review_page_hides_material_until_no_conflict_is_declared(reviewing,
 
 def test_deciding_appoints_publishes_the_outcome_and_tells_the_candidates(reviewing, client):
     call = reviewing["call"]
-    appointments = services.decide(
-        call,
-        appointed=[reviewing["c_carol"]],
-        rationale="Strongest plan.",
-        start=dt.date(2026, 1, 1),
-        by=reviewing["manager"],
-    )
+    appointments = w.decide(reviewing, [reviewing["c_carol"]], rationale="Strongest plan.")
     assert len(appointments) == 1
     appointment = appointments[0]
     assert (appointment.person, appointment.position, appointment.term_number) == (
@@ -136,21 +142,12 @@ def test_deciding_appoints_publishes_the_outcome_and_tells_the_candidates(review
 def test_a_decision_needs_a_rationale_and_only_consenting_candidates(reviewing):
     call = reviewing["call"]
     with pytest.raises(ValidationError) as info:
-        services.decide(
-            call, appointed=[reviewing["c_carol"]], rationale="", start=dt.date(2026, 1, 1)
-        )
+        w.decide(reviewing, [reviewing["c_carol"]], rationale=" ")
     assert "rationale" in info.value.message_dict
     with pytest.raises(ValidationError, match="not a consenting candidate"):
-        services.decide(
-            call, appointed=[reviewing["c_dan"]], rationale="x", start=dt.date(2026, 1, 1)
-        )
+        w.decide(reviewing, [reviewing["c_dan"]], rationale="x")
     with pytest.raises(ValidationError, match="1 seat"):
-        services.decide(
-            call,
-            appointed=[reviewing["c_carol"], reviewing["c_bob"]],
-            rationale="x",
-            start=dt.date(2026, 1, 1),
-        )
+        w.decide(reviewing, [reviewing["c_carol"], reviewing["c_bob"]], rationale="x")
     assert not Appointment.objects.filter(position=reviewing["position"]).exists()
     call.refresh_from_db()
     assert call.state == Call.State.REVIEW
@@ -161,12 +158,7 @@ def test_a_decision_that_would_overfill_the_seat_is_refused_whole(reviewing):
 
     org_services.appoint(reviewing["alice"], reviewing["position"], dt.date(2025, 1, 1))
     with pytest.raises(ValidationError, match="seat"):
-        services.decide(
-            reviewing["call"],
-            appointed=[reviewing["c_carol"]],
-            rationale="x",
-            start=dt.date(2026, 1, 1),
-        )
+        w.decide(reviewing, [reviewing["c_carol"]], rationale="x")
     reviewing["call"].refresh_from_db()
     assert reviewing["call"].state == Call.State.REVIEW
     assert Candidacy.objects.filter(state=Candidacy.State.APPOINTED).count() == 0

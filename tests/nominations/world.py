@@ -51,7 +51,8 @@ def build(state=Call.State.OPEN) -> dict:
         requirements="- Leads people\n- Knows pixels",
         mandate="Runs the pixel group.",
     )
-    manager = UserFactory(username="mona", roles=[Role.MEMBER, Role.MANAGER])
+    # the manager is a person of the registry: deciding needs their conflict declaration
+    manager = member("Mona Manager", Role.MANAGER).user
     now = timezone.now()
     call = services.create_call(
         position,
@@ -84,3 +85,15 @@ def close_and_review(world) -> Call:
     services.transition(call, Call.State.REVIEW, by=world["manager"])
     call.refresh_from_db()
     return call
+
+
+def decide(world, appointed, *, rationale="As the committee recommended.", start=None, by=None):
+    """The world's manager decides ``world["call"]``, declaring no conflict."""
+    return services.decide(
+        world["call"],
+        appointed=appointed,
+        rationale=rationale,
+        start=start or dt.date(2026, 1, 1),
+        by=by or world["manager"],
+        no_conflict=True,
+    )
