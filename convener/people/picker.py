@@ -141,6 +141,13 @@ class PersonPicker(forms.Widget):
 
     def format_value(self, value):
         if isinstance(value, dict):
+            if value.get("id") and not value.get("text"):  # posted as an id alone
+                person = (
+                    Person.objects.filter(pk=str(value["id"])).first()
+                    if str(value["id"]).isdigit()
+                    else None
+                )
+                return {"text": person.name if person else "", "id": value["id"]}
             return value
         if isinstance(value, Person):
             return {"text": value.name, "id": str(value.pk)}

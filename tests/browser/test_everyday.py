@@ -215,10 +215,10 @@ def test_an_error_is_announced_first_and_the_typed_text_is_kept(page, live_serve
     page.goto(live_server.url + reverse("nominations:nominate", args=[world["call"].pk]))
     page.fill("#id_statement", "Dan would be a fine convener.")
     page.get_by_role("button", name="Send the nomination").click()
-    page.wait_for_selector("[data-error-summary]")
-    assert page.evaluate("document.activeElement.dataset.errorSummary") == ""  # focused
-    summary = page.locator("[data-error-summary]").inner_text()
-    assert "Whom do you nominate" in summary and "['" not in summary
+    page.wait_for_selector(".error-summary")
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    summary = page.locator(".error-summary").inner_text()
+    assert "Choose the person you nominate" in summary and "['" not in summary
     assert page.input_value("#id_statement") == "Dan would be a fine convener."
     assert axe_violations(page) == []
 
