@@ -37,6 +37,9 @@ _KNOWN = {
     "CONVENER_OIDC_ROLES",
     "CONVENER_OIDC_PROVIDER_NAME",
     "CONVENER_TERM_REMINDER_MONTHS",
+    "CONVENER_TRUSTED_PROXIES",
+    "CONVENER_BACKUP_RECIPIENTS",
+    "CONVENER_END_DATES",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -131,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "convener.core.middleware.QueryTextMiddleware",
+    "convener.core.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -197,6 +202,15 @@ TIME_ZONE = os.environ.get("CONVENER_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# What an appointment's end date means when a form, the API or a file does not say: the last
+# day in office ("last_day", as most minutes and bulletins write it) or the day the holder left
+# ("left"). Each appointment keeps its own; this is the default offered for new ones.
+CONVENER_END_DATES = os.environ.get("CONVENER_END_DATES", "left")
+if CONVENER_END_DATES not in {"last_day", "left"}:
+    raise ImproperlyConfigured(
+        f"CONVENER_END_DATES must be last_day or left, not {CONVENER_END_DATES!r}"
+    )
+
 STATIC_URL = "static/"
 # the vendored scripts (panzoom, accessible-autocomplete) are copied from npm by `make vendor`
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "var" / "vendor" / "static"]
@@ -253,6 +267,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["convener.api.permissions.PublicReadManagerWrite"],
+    "DEFAULT_PARSER_CLASSES": [
+        "convener.api.parsers.JSONParser",  # a deeply nested body gets a 400, not a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -281,6 +300,10 @@ if not DEMOGRAPHICS_KEYS and not DEBUG and not TESTING:
         "with cryptography's Fernet.generate_key()"
     )
 DEMOGRAPHICS_KEY_FILE = VAR_DIR / "demographics.key"
+
+# `convener backup` encrypts to these age public keys (age1..., comma-separated); the private
+# key that reads a backup is kept off the server and given to `convener restore --identity`.
+BACKUP_RECIPIENTS = envlist("CONVENER_BACKUP_RECIPIENTS", [])
 
 # Failed sign-ins: five in a row for one account from one address lock it for 15 minutes.
 AUTHENTICATION_BACKENDS = [
@@ -348,6 +371,32 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# ...and 20 failures from one address within the cool-off, whatever the usernames, lock that
+# address (spraying one password across many accounts).
+AXES_HANDLER = "convener.accounts.throttle.ThrottleHandler"
+LOGIN_FAILURES_PER_ADDRESS = 20
+
+
+def _proxies(value: str) -> list[str]:
+    """`CONVENER_TRUSTED_PROXIES`: addresses or networks of the reverse proxies in front."""
+    import ipaddress
+
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"CONVENER_TRUSTED_PROXIES: {item!r} is not an IP address or network"
+            ) from None
+    return items
+
+
+# The client's address is read from X-Forwarded-For only when the connection comes from one
+# of these proxies (see convener.core.net); otherwise it is the connection's own address.
+TRUSTED_PROXIES = _proxies(os.environ.get("CONVENER_TRUSTED_PROXIES", ""))
+AXES_CLIENT_IP_CALLABLE = "convener.core.net.client_address"
+RATELIMIT_IP_META_KEY = "convener.core.net.client_address"
 
 # No inline script anywhere; inline style attributes are allowed for the admin's sake.
 CONTENT_SECURITY_POLICY = {

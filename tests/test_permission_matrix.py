@@ -41,6 +41,8 @@ MATRIX = {
     "api:position-detail": ALL,
     "api:appointment-list": ALL,
     "api:appointment-detail": ALL,
+    "api:seatperiod-list": ALL,
+    "api:seatperiod-detail": ALL,
     "api:call-list": ALL,
     "api:call-detail": ALL,
     "api:call-transition": (405,) * 6,  # POST only; writes are tested in tests/api
@@ -74,6 +76,9 @@ MATRIX = {
     "org:timeline": MANAGEMENT,
     "org:junior": MANAGEMENT,
     "org:leaders": ALL,
+    "org:to_complete": MANAGERS,
+    "people:duplicates": MANAGERS,
+    "people:merge": MANAGERS,
     "org:contact": MEMBERS,
     "org:ask": POST_MEMBERS,
     "training:dashboard": MEMBERS,
@@ -84,6 +89,8 @@ MATRIX = {
     "exchange:template": MANAGERS,
     "review:self_id": MEMBERS,
     "review:erase": POST_MEMBERS,
+    "review:ask_confirmation": POST_MEMBERS,
+    "review:confirm": MEMBERS,  # a button; the link's token is checked when it is pressed
     "review:officer": (302, 403, 403, 403, 200, 200),
     "review:published": MEMBERS,
 }
@@ -144,6 +151,8 @@ def _url(name, world):
         "api:person-detail": {"slug": world["org"]["groups"][0]["people"][0].slug},
         "api:orgunit-detail": {"slug": world["org"]["groups"][0]["unit"].slug},
         "api:appointment-detail": {"pk": world["org"]["groups"][0]["lead"].appointments.first().pk},
+        "api:seatperiod-detail": {"pk": world["org"]["seat_period"].pk},
+        "people:merge": {"slug": world["org"]["groups"][0]["people"][0].slug},
         "nominations:consent": {"pk": world["candidacy"].pk},
         "nominations:decline": {"pk": world["candidacy"].pk},
         "nominations:withdraw": {"pk": world["candidacy"].pk},
@@ -158,6 +167,7 @@ def _url(name, world):
         ["slug", "person_slug"],
         ["kind"],
         ["uidb64", "token"],
+        ["token"],
     ):
         try:
             return reverse(name, kwargs={k: kwargs[k] for k in keys})

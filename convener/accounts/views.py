@@ -9,6 +9,7 @@ from mozilla_django_oidc.views import (
 )
 
 from convener.core.permissions import public
+from convener.core.ratelimit import mail_rate_limited
 
 
 class _WhenConfigured:
@@ -43,3 +44,7 @@ class LoginView(auth_views.LoginView):
 
 
 login = public(LoginView.as_view())
+
+
+# Anyone may ask for a password-reset mail: five an hour per client address.
+password_reset = public(mail_rate_limited("5/h")(auth_views.PasswordResetView.as_view()))

@@ -1,11 +1,14 @@
 import django_filters as filters
 
+from convener.core.inputs import WithinDateRange
 from convener.org.models import Appointment, OrgUnit, Position
 from convener.people.models import Person
 
 
 class OnDateFilterSet(filters.FilterSet):
-    on = filters.DateFilter(method="filter_on", label="In force on (YYYY-MM-DD)")
+    on = filters.DateFilter(
+        method="filter_on", label="In force on (YYYY-MM-DD)", validators=[WithinDateRange()]
+    )
 
     def filter_on(self, queryset, name, value):
         return queryset.possibly_on(value)

@@ -1,4 +1,6 @@
-"""API representations. Only public fields are readable; e-mail can be written, never read.
+"""API representations. Who may read a confidential field is decided in one place,
+``core.permissions.CONFIDENTIAL_FIELDS``; every serializer leaves out what the requesting user
+may not read (anonymous readers see public fields only). E-mail can be written, never read.
 Every write goes through the model layer or a service, so the API obeys the same rules as
 the forms and the admin."""
 
@@ -8,9 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import serializers
 
+from convener.core.permissions import may_read_field
 from convener.nominations import services as call_services
 from convener.nominations.models import Call
-from convener.org.models import Appointment, OrgUnit, Position
+from convener.org.models import LEVEL_CODES, Appointment, OrgUnit, Position, SeatPeriod
 from convener.people.models import Institution, Person
 
 from .fields import PartialDateField
@@ -22,7 +25,20 @@ def _as_drf(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
-class ModelRulesMixin:
+class AudienceMixin:
+    """Leaves out of every representation the fields the requesting user may not read."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        model = self.Meta.model
+        for name in [n for n in data if not may_read_field(user, model, n)]:
+            del data[name]
+        return data
+
+
+class ModelRulesMixin(AudienceMixin):
     """Runs the model's full validation on create and update; its errors name the fields."""
 
     def _save(self, instance, data):
@@ -62,8 +78,23 @@ class PersonSerializer(ModelRulesMixin, serializers.ModelSerializer):
         extra_kwargs = {"sort_name": {"required": False}}
 
 
+class UnitLevelField(serializers.ChoiceField):
+    """A unit's level in the vocabulary positions use (top, L1, L2, L3)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(LEVEL_CODES.values()), **kwargs)
+
+    def to_representation(self, value):
+        return LEVEL_CODES.get(value)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data)
+        return next(number for number, name in LEVEL_CODES.items() if name == code)
+
+
 class OrgUnitSerializer(ModelRulesMixin, serializers.ModelSerializer):
     id = serializers.SlugField(source="slug", read_only=True)
+    level = UnitLevelField(required=False, allow_null=True)
     parent = serializers.SlugRelatedField(
         slug_field="slug", queryset=OrgUnit.objects.all(), allow_null=True, required=False
     )
@@ -86,8 +117,28 @@ class OrgUnitSerializer(ModelRulesMixin, serializers.ModelSerializer):
         ]
 
 
+class SeatPeriodSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    position = serializers.SlugRelatedField(slug_field="slug", queryset=Position.objects.all())
+    start = PartialDateField("start", required=True)
+    end = PartialDateField("end", required=False, allow_null=True)
+
+    class Meta:
+        model = SeatPeriod
+        fields = ["id", "position", "seats", "start", "end", "note"]
+
+
+class NestedSeatPeriodSerializer(serializers.ModelSerializer):
+    start = PartialDateField("start", read_only=True)
+    end = PartialDateField("end", read_only=True)
+
+    class Meta:
+        model = SeatPeriod
+        fields = ["seats", "start", "end", "note"]
+
+
 class PositionSerializer(ModelRulesMixin, serializers.ModelSerializer):
     id = serializers.SlugField(source="slug", read_only=True)
+    seat_periods = NestedSeatPeriodSerializer(many=True, read_only=True)
     unit = serializers.SlugRelatedField(slug_field="slug", queryset=OrgUnit.objects.all())
     deputizes_for = serializers.SlugRelatedField(
         slug_field="slug", queryset=Position.objects.all(), allow_null=True, required=False
@@ -104,6 +155,7 @@ class PositionSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "level",
             "role",
             "seats",
+            "seat_periods",
             "function",
             "mandate",
             "requirements",
@@ -119,6 +171,7 @@ class PositionSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
 
 class AppointmentSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    is_acting = serializers.BooleanField(read_only=True)
     person = serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all())
     position = serializers.SlugRelatedField(slug_field="slug", queryset=Position.objects.all())
     appointed_by = serializers.SlugRelatedField(
@@ -135,15 +188,24 @@ class AppointmentSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "position",
             "start",
             "end",
+            "end_kind",
             "capacity",
+            "is_acting",
             "method",
             "appointed_by",
             "end_reason",
             "term_number",
             "exception_justification",
             "exception_approved_by",
+            "source",
         ]
-        read_only_fields = ["term_number"]
+        read_only_fields = ["term_number", "is_acting"]
+        extra_kwargs = {
+            "end_kind": {"required": False},
+            "method": {"required": False},
+            "exception_justification": {"help_text": "Read by managers and the officer only."},
+            "exception_approved_by": {"help_text": "Read by managers and the officer only."},
+        }
 
     def _save(self, instance, data):
         instance = super()._save(instance, data)
@@ -156,7 +218,7 @@ class AppointedSerializer(serializers.Serializer):
     name = serializers.CharField(source="nominee.name")
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(AudienceMixin, serializers.ModelSerializer):
     position = serializers.SlugRelatedField(slug_field="slug", queryset=Position.objects.all())
     committee = serializers.SlugRelatedField(
         slug_field="slug", queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE)

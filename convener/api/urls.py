@@ -10,6 +10,7 @@ router.register("people", views.PersonViewSet)
 router.register("units", views.OrgUnitViewSet)
 router.register("positions", views.PositionViewSet)
 router.register("appointments", views.AppointmentViewSet)
+router.register("seat-periods", views.SeatPeriodViewSet)
 router.register("calls", views.CallViewSet, basename="call")
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from convener.nominations import services as call_services
 from convener.nominations.models import Call, Candidacy
-from convener.org.models import Appointment, OrgUnit, Position
+from convener.org.models import Appointment, OrgUnit, Position, SeatPeriod
 from convener.people.models import Institution, Person
 
 from . import filters, serializers
@@ -52,7 +52,11 @@ class OrgUnitViewSet(RegistryViewSet):
 
 
 class PositionViewSet(RegistryViewSet):
-    queryset = Position.objects.select_related("unit", "deputizes_for").order_by("title", "id")
+    queryset = (
+        Position.objects.select_related("unit", "deputizes_for")
+        .prefetch_related("seat_periods")
+        .order_by("title", "id")
+    )
     serializer_class = serializers.PositionSerializer
     lookup_field = "slug"
     filterset_class = filters.PositionFilter
@@ -64,6 +68,12 @@ class AppointmentViewSet(RegistryViewSet):
     )
     serializer_class = serializers.AppointmentSerializer
     filterset_class = filters.AppointmentFilter
+
+
+class SeatPeriodViewSet(RegistryViewSet):
+    queryset = SeatPeriod.objects.select_related("position").order_by("position__title", "start")
+    serializer_class = serializers.SeatPeriodSerializer
+    filterset_fields = ["position__slug"]
 
 
 class CallViewSet(RegistryViewSet):

@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import menu  # noqa: F401 - connects the sign-in receiver
+        from .inputs import install_field_validators
+
+        # no control characters and no date outside the kept range, on every path in
+        install_field_validators()

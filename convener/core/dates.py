@@ -22,10 +22,56 @@ class Precision(models.TextChoices):
     YEAR = "year", _("year")
     MONTH = "month", _("month")
     DAY = "day", _("day")
+    # no date at all: the records do not say (the date column is then empty)
+    UNKNOWN = "unknown", _("not known")
 
 
-_PRECISIONS = frozenset(Precision.values)  # checked for every date the ORM loads
-_PATTERN = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+# checked for every date the ORM loads; "unknown" is the absence of a date, never a PartialDate
+_PRECISIONS = frozenset({Precision.YEAR, Precision.MONTH, Precision.DAY})
+UNKNOWN_WORDS = frozenset({"unknown", "?", "not known"})  # how a file or the API says so
+_PATTERN = re.compile(r"^\s*([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?\s*$")
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+# The days any date of Convener may name, on every path in (forms, API, admin, importer, CLI
+# and query parameters). A collaboration's records start well after 1900; a date past 2199 is
+# a typo, and left in it would overflow the term arithmetic (a 20-year term added to
+# 9999-12-31 is no date at all).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
+
+def range_problem(day: dt.date) -> str | None:
+    """Why ``day`` lies outside the dates Convener keeps, or None when it is within them."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is outside the dates Convener keeps ({EARLIEST.year}–{LATEST.year})."
+
+
+def parse_day(text: str) -> dt.date:
+    """A full date ``YYYY-MM-DD`` within the dates Convener keeps; ``ValueError`` otherwise,
+    with a message fit to show."""
+    text = (text or "").strip()
+    if not _ISO_DAY.match(text):
+        raise ValueError(f"“{text}” is not a date: use the form YYYY-MM-DD, e.g. 2015-06-30.")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a real calendar date.") from None
+    problem = range_problem(day)
+    if problem:
+        raise ValueError(problem)
+    return day
+
+
+def parse_year(text: str, first: int, last: int) -> int:
+    """A year written in ASCII digits between ``first`` and ``last``; ``ValueError`` otherwise.
+    (``str.isdigit`` accepts "²" and other digits ``int`` refuses.)"""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or not first <= int(text) <= last:
+        raise ValueError(f"“{text}” is not a year between {first} and {last}.")
+    return int(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +98,17 @@ class PartialDate:
         year, month, day = match.groups()
         try:
             if day is not None:
-                return cls(dt.date(int(year), int(month), int(day)), Precision.DAY)
-            if month is not None:
-                return cls(dt.date(int(year), int(month), 1), Precision.MONTH)
-            return cls(dt.date(int(year), 1, 1), Precision.YEAR)
+                parsed = cls(dt.date(int(year), int(month), int(day)), Precision.DAY)
+            elif month is not None:
+                parsed = cls(dt.date(int(year), int(month), 1), Precision.MONTH)
+            else:
+                parsed = cls(dt.date(int(year), 1, 1), Precision.YEAR)
         except ValueError as exc:
             raise ValueError(f"{text!r} is not a real calendar date ({exc})") from None
+        problem = range_problem(parsed.earliest) or range_problem(parsed.latest)
+        if problem:
+            raise ValueError(problem)
+        return parsed
 
     @classmethod
     def of(cls, value: dt.date | None, precision: str | None) -> PartialDate | None:
@@ -92,6 +143,24 @@ class PartialDate:
         if self.precision == Precision.MONTH:
             return f"{self.value.year:04d}-{self.value.month:02d}"
         return self.value.isoformat()
+
+
+def continues(last_day: PartialDate | None, next_start: PartialDate | None) -> bool:
+    """Whether a mandate starting ``next_start`` continues one whose last day in office was
+    ``last_day``, judged at the coarser of the two precisions: at most one day later when both
+    are known to the day, the same or the following month when the coarser is a month, the same
+    or the following year when it is a year. A later start that the dates place before the
+    last day (an overlap) continues too. An unknown date continues nothing."""
+    if last_day is None or next_start is None:
+        return False
+    order = [Precision.YEAR, Precision.MONTH, Precision.DAY]
+    coarse = min(order.index(last_day.precision), order.index(next_start.precision))
+    a, b = last_day.value, next_start.value
+    if coarse == 2:
+        return (b - a).days <= 1
+    if coarse == 1:
+        return (b.year * 12 + b.month) - (a.year * 12 + a.month) <= 1
+    return b.year - a.year <= 1
 
 
 def normalize(value: dt.date, precision: str) -> dt.date:

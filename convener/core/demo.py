@@ -28,16 +28,17 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
     )
     from convener.nominations.models import Call, Candidacy
 
-    # the member login is someone whose nomination to an open call awaits their consent
+    # the member login is someone whose nomination to an open call awaits their consent, and
+    # preferably who has not self-identified: synthetic answers belong to no account, so a
+    # demo account linked later could not see them (see review.services)
+    awaiting = Candidacy.objects.filter(
+        state=Candidacy.State.AWAITING_CONSENT,
+        call__state=Call.State.OPEN,
+        nominee__user__isnull=True,
+    ).order_by("id")
     nominee = (
-        Candidacy.objects.filter(
-            state=Candidacy.State.AWAITING_CONSENT,
-            call__state=Call.State.OPEN,
-            nominee__user__isnull=True,
-        )
-        .values_list("nominee_id", flat=True)
-        .order_by("id")
-        .first()
+        awaiting.filter(nominee__self_id__isnull=True).values_list("nominee_id", flat=True).first()
+        or awaiting.values_list("nominee_id", flat=True).first()
     )
     reviewers = Call.objects.filter(state=Call.State.REVIEW).values_list("committee_id", flat=True)
     committee_holder = (
@@ -47,7 +48,9 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
         .values_list("person_id", flat=True)
         .first()
     ) or committee_holder
-    free_people = Person.objects.filter(user__isnull=True).exclude(pk=committee_holder)
+    free_people = Person.objects.filter(user__isnull=True, self_id__isnull=True).exclude(
+        pk=committee_holder
+    )
     result = []
     for username, password, role, staff in DEMO_ACCOUNTS:
         user, _ = User.objects.get_or_create(username=username)

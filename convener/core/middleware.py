@@ -4,10 +4,13 @@ database goes away mid-request."""
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
 
 from . import cache
+from .inputs import text_problem
 from .models import RegistryVersion
 
 log = logging.getLogger(__name__)
@@ -64,3 +67,49 @@ class RegistryPageCacheMiddleware:
             response = self.get_response(request)
             cache.keep_page(key, response)
         return response
+
+
+class QueryTextMiddleware:
+    """Query parameters follow the rule of every path in (``core.inputs``): a control
+    character in a parameter's name or value gets a 400 naming it, before any view runs.
+    (PostgreSQL refuses NUL outright: a NUL used in a lookup would otherwise be a 500.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            for text in (name, *values):
+                problem = text_problem(text)
+                if problem:
+                    shown = name.encode("unicode_escape").decode("ascii")
+                    message = f"The query parameter “{shown}” {problem}"
+                    if request.path_info.startswith("/api/"):
+                        return JsonResponse({shown: [message]}, status=400)
+                    from convener.site.views import BadQuery, _bad_request
+
+                    return _bad_request(request, BadQuery(shown, message))
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing confidential stays in a browser's or a proxy's cache: every answer to a
+    signed-in person (session or API token) and every answer of a view that needs a role is
+    ``Cache-Control: no-store, private``. Anonymous answers of public views are unaffected
+    (the registry's page cache keeps serving them)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # DRF's token authentication sets it too
+        if getattr(request, "convener_confidential", False) or (
+            user is not None and user.is_authenticated
+        ):
+            add_never_cache_headers(response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        permission = getattr(view_func, "convener_permission", "")
+        request.convener_confidential = permission.startswith("roles:")

@@ -5,7 +5,27 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from .roles import has_role
+from .roles import Role, has_role
+
+# Who may read each confidential field, wherever it is shown (API, pages, exports): decided
+# here and nowhere else. A field not listed is public; an empty tuple means nobody reads it
+# back (it is only ever written).
+CONFIDENTIAL_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "org.Appointment": {
+        "exception_justification": (Role.MANAGER, Role.DIVERSITY_OFFICER),
+        "exception_approved_by": (Role.MANAGER, Role.DIVERSITY_OFFICER),
+        "note": (Role.MANAGER, Role.DIVERSITY_OFFICER),
+    },
+    "people.Person": {"email": (), "user": ()},
+}
+
+
+def may_read_field(user, model, field: str) -> bool:
+    """Whether ``user`` (anonymous included) may read ``field`` of ``model``."""
+    readers = CONFIDENTIAL_FIELDS.get(model._meta.label, {}).get(field)
+    if readers is None:
+        return True
+    return user is not None and any(has_role(user, role) for role in readers)
 
 
 def public(view):

@@ -3,13 +3,13 @@ Only public data leaves: no e-mail, nominations, reviews, training or demographi
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
 
-from convener.core.dates import PartialDate
-from convener.org.models import Appointment, OrgUnit, Position
+from convener.core import spreadsheet
+from convener.core.dates import PartialDate, Precision
+from convener.org.models import Appointment, OrgUnit, Position, SeatPeriod
 from convener.people.models import Affiliation, Institution, Membership, Person
 
 from .kinds import EXPORTED
@@ -22,7 +22,16 @@ def _key(obj) -> str:
 
 
 def _pd(value, precision) -> str:
+    """A date as written in files: its precision, "unknown" when nobody recorded it, or empty
+    (an end still open)."""
+    if precision == Precision.UNKNOWN:
+        return "unknown"
     return str(PartialDate(value, precision)) if value else ""
+
+
+def _popolo_date(value, precision) -> str | None:
+    """Popolo's dates have no word for "unknown": those go in the ``convener`` object."""
+    return _pd(value, precision) if value else None
 
 
 def _rows(kind):
@@ -68,7 +77,7 @@ def _rows(kind):
                 "short_name": o.short_name,
                 "parent": _key(o.parent) if o.parent else "",
                 "kind": o.kind,
-                "level": "" if o.level is None else str(o.level),
+                "level": o.level_code,
                 "description": o.description,
                 "start": _pd(o.start, o.start_precision),
                 "end": _pd(o.end, o.end_precision),
@@ -76,46 +85,63 @@ def _rows(kind):
     elif kind == "positions":
         qs = Position.objects.select_related("unit", "deputizes_for").order_by("slug")
         for o in qs.iterator(CHUNK):
+            yield _position_row(o)
+    elif kind == "seat_periods":
+        qs = SeatPeriod.objects.select_related("position").order_by("position__slug", "start")
+        for o in qs:
             yield {
-                "id": _key(o),
-                "unit": _key(o.unit),
-                "title": o.title,
-                "level": o.level,
-                "role": o.role,
+                "position": _key(o.position),
                 "seats": str(o.seats),
-                "function": o.function,
-                "term_months": str(o.term_months or ""),
-                "term_limit": str(o.term_limit or ""),
-                "deputizes_for": _key(o.deputizes_for) if o.deputizes_for else "",
-                "filled_by": o.filled_by,
-                "acting_counts_as_term": "yes" if o.acting_counts_as_term else "no",
-                "holdover_allowed": "yes" if o.holdover_allowed else "no",
-                "mandate": o.mandate,
-                "requirements": o.requirements,
                 "start": _pd(o.start, o.start_precision),
                 "end": _pd(o.end, o.end_precision),
+                "note": o.note,
             }
     elif kind == "appointments":
         qs = Appointment.objects.select_related("person", "position", "appointed_by")
-        rows = []
-        for o in qs.iterator(CHUNK):
-            rows.append(
-                {
-                    "id": o.external_id or f"appointment-{o.pk}",
-                    "person": _key(o.person),
-                    "position": _key(o.position),
-                    "start": _pd(o.start, o.start_precision),
-                    "end": _pd(o.end, o.end_precision),
-                    "capacity": o.capacity,
-                    "method": o.method,
-                    "appointed_by": _key(o.appointed_by) if o.appointed_by else "",
-                    "end_reason": o.end_reason,
-                    "exception_justification": o.exception_justification,
-                    "exception_approved_by": o.exception_approved_by,
-                    "note": o.note,
-                }
-            )
+        rows = [_appointment_row(o) for o in qs.iterator(CHUNK)]
         yield from sorted(rows, key=lambda r: r["id"])
+
+
+def _position_row(o: Position) -> dict[str, str]:
+    return {
+        "id": _key(o),
+        "unit": _key(o.unit),
+        "title": o.title,
+        "level": o.level,
+        "role": o.role,
+        "seats": str(o.seats),
+        "function": o.function,
+        "term_months": str(o.term_months or ""),
+        "term_limit": str(o.term_limit or ""),
+        "deputizes_for": _key(o.deputizes_for) if o.deputizes_for else "",
+        "filled_by": o.filled_by,
+        "acting_counts_as_term": "yes" if o.acting_counts_as_term else "no",
+        "holdover_allowed": "yes" if o.holdover_allowed else "no",
+        "mandate": o.mandate,
+        "requirements": o.requirements,
+        "start": _pd(o.start, o.start_precision),
+        "end": _pd(o.end, o.end_precision),
+    }
+
+
+def _appointment_row(o: Appointment) -> dict[str, str]:
+    """An appointment as the importer's columns (acting flag and source included)."""
+    return {
+        "id": o.external_id or f"appointment-{o.pk}",
+        "person": _key(o.person),
+        "position": _key(o.position),
+        "start": _pd(o.start, o.start_precision),
+        "end": _pd(o.end, o.end_precision),
+        "end_kind": o.end_kind,
+        "capacity": o.capacity,
+        "method": o.method,
+        "appointed_by": _key(o.appointed_by) if o.appointed_by else "",
+        "end_reason": o.end_reason,
+        "exception_justification": o.exception_justification,
+        "exception_approved_by": o.exception_approved_by,
+        "source": o.source,
+        "note": o.note,
+    }
 
 
 def export_csv(out: Path) -> dict[str, int]:
@@ -125,7 +151,7 @@ def export_csv(out: Path) -> dict[str, int]:
     counts = {}
     for kind, columns in EXPORTED.items():
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer = spreadsheet.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         n = 0
         for row in _rows(kind):
@@ -138,13 +164,18 @@ def export_csv(out: Path) -> dict[str, int]:
 
 def popolo() -> dict:
     """The registry in the Popolo open-data format: persons, organizations (institutions and
-    units), posts (positions) and memberships (appointments, affiliations)."""
+    units), posts (positions) and memberships (appointments, affiliations). What Popolo has no
+    field for (levels, seats and seat periods, terms, acting capacity, "unknown" dates, end
+    semantics) is kept in a ``convener`` object on each item, so that importing this file
+    gives back the same registry. An acting or interim appointment says so in its role label;
+    its source is a Popolo source link when it is a URL."""
     persons = [
         {
             "id": f"person/{_key(p)}",
             "name": p.name,
             "sort_name": p.sort_name,
             **({"identifiers": [{"scheme": "orcid", "identifier": p.orcid}]} if p.orcid else {}),
+            **({"convener": {"pronouns": p.pronouns}} if p.pronouns else {}),
         }
         for p in Person.objects.order_by("slug").iterator(CHUNK)
     ]
@@ -154,6 +185,7 @@ def popolo() -> dict:
             "name": i.name,
             "classification": "institution",
             **({"identifiers": [{"scheme": "ror", "identifier": i.ror}]} if i.ror else {}),
+            "convener": {"short_name": i.short_name, "country": str(i.country), "city": i.city},
         }
         for i in Institution.objects.order_by("slug")
     ]
@@ -164,46 +196,75 @@ def popolo() -> dict:
                 "name": u.name,
                 "classification": u.kind,
                 "parent_id": f"unit/{_key(u.parent)}" if u.parent else None,
-                "founding_date": _pd(u.start, u.start_precision) or None,
-                "dissolution_date": _pd(u.end, u.end_precision) or None,
+                "founding_date": _popolo_date(u.start, u.start_precision),
+                "dissolution_date": _popolo_date(u.end, u.end_precision),
+                "convener": {
+                    "short_name": u.short_name,
+                    "level": u.level_code,
+                    "description": u.description,
+                    "start": _pd(u.start, u.start_precision),
+                    "end": _pd(u.end, u.end_precision),
+                },
             }
         )
-    posts = [
-        {
-            "id": f"post/{_key(p)}",
-            "label": p.title,
-            "role": p.get_role_display(),
-            "organization_id": f"unit/{_key(p.unit)}",
-            "start_date": _pd(p.start, p.start_precision) or None,
-            "end_date": _pd(p.end, p.end_precision) or None,
-        }
-        for p in Position.objects.select_related("unit").order_by("slug")
-    ]
+    periods: dict[int, list[dict]] = {}
+    for sp in SeatPeriod.objects.order_by("position_id", "start"):
+        periods.setdefault(sp.position_id, []).append(
+            {
+                "seats": str(sp.seats),
+                "start": _pd(sp.start, sp.start_precision),
+                "end": _pd(sp.end, sp.end_precision),
+                "note": sp.note,
+            }
+        )
+    posts = []
+    for p in Position.objects.select_related("unit", "deputizes_for").order_by("slug"):
+        row = _position_row(p)
+        posts.append(
+            {
+                "id": f"post/{_key(p)}",
+                "label": p.title,
+                "role": p.get_role_display(),
+                "organization_id": f"unit/{_key(p.unit)}",
+                "start_date": _popolo_date(p.start, p.start_precision),
+                "end_date": _popolo_date(p.end, p.end_precision),
+                "convener": {
+                    **{k: v for k, v in row.items() if k not in {"id", "unit", "title"}},
+                    "seat_periods": periods.get(p.pk, []),
+                },
+            }
+        )
     memberships = []
-    qs = Appointment.objects.select_related("person", "position", "position__unit")
+    qs = Appointment.objects.select_related("person", "position", "position__unit", "appointed_by")
     for a in qs.order_by("id").iterator(CHUNK):
+        row = _appointment_row(a)
+        role = a.position.get_role_display()
         memberships.append(
             {
-                "id": f"appointment/{a.external_id or a.pk}",
+                "id": f"appointment/{row['id']}",
                 "person_id": f"person/{_key(a.person)}",
                 "post_id": f"post/{_key(a.position)}",
                 "organization_id": f"unit/{_key(a.position.unit)}",
-                "role": a.position.get_role_display(),
+                "role": f"{role} ({a.get_capacity_display().lower()})" if a.is_acting else role,
                 "label": a.position.title,
-                "start_date": _pd(a.start, a.start_precision),
-                "end_date": _pd(a.end, a.end_precision) or None,
+                "start_date": _popolo_date(a.start, a.start_precision),
+                "end_date": _popolo_date(a.end, a.end_precision),
+                **({"sources": [{"url": a.source}]} if a.source_is_url else {}),
+                "convener": {k: v for k, v in row.items() if k not in {"id", "person", "position"}},
             }
         )
+    memberships.sort(key=lambda m: m["id"])  # by id, not by storage order: a re-import agrees
     qs = Affiliation.objects.select_related("person", "institution")
-    for a in qs.order_by("id").iterator(CHUNK):
+    for a in qs.order_by("person__slug", "institution__slug", "start", "id").iterator(CHUNK):
+        start = _pd(a.start, a.start_precision)
         memberships.append(
             {
-                "id": f"affiliation/{a.pk}",
+                "id": f"affiliation/{_key(a.person)}/{_key(a.institution)}/{start}",
                 "person_id": f"person/{_key(a.person)}",
                 "organization_id": f"institution/{_key(a.institution)}",
                 "role": "member",
-                "start_date": _pd(a.start, a.start_precision),
-                "end_date": _pd(a.end, a.end_precision) or None,
+                "start_date": _popolo_date(a.start, a.start_precision),
+                "end_date": _popolo_date(a.end, a.end_precision),
             }
         )
     return {

@@ -13,12 +13,13 @@ from convener.core.roles import Role
 
 from .importer import ImportFileError, import_path
 from .kinds import DESCRIPTIONS, KINDS, REQUIRED
+from .kinds import template as kind_template
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        help_text="A CSV named after its kind (people.csv) or an XLSX "
-        "workbook with one sheet per kind"
+        help_text="A CSV named after its kind (people.csv), an XLSX "
+        "workbook with one sheet per kind, or Popolo JSON"
     )
     dry_run = forms.BooleanField(required=False, label="Check only, write nothing")
 
@@ -63,6 +64,6 @@ def upload(request):
 def template(request, kind):
     if kind not in KINDS:
         raise Http404("No such kind.")
-    response = HttpResponse(",".join(KINDS[kind]) + "\n", content_type="text/csv; charset=utf-8")
+    response = HttpResponse(kind_template(kind), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
     return response

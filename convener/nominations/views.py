@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from convener.core.permissions import person_of, public, role_required
+from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role, has_role
 from convener.org.models import Appointment
 from convener.people.models import Membership, Person
@@ -85,6 +86,7 @@ def _members():
 @never_cache
 @role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
+@mail_rate_limited("20/h")  # each nomination mails the nominator and the nominee
 def nominate(request, pk):
     call = _visible_call(request, pk)
     me = person_of(request.user)

@@ -1,15 +1,22 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from convener.core.admin import DomainAdminMixin
 from convener.people.picker import PersonPickerAdminMixin
 
-from .models import Appointment, OrgUnit, Position
+from .models import Appointment, OrgUnit, Position, SeatPeriod
 
 PERIOD = ("start", "start_precision", "end", "end_precision")
 
 
+class SeatPeriodInline(admin.TabularInline):
+    model = SeatPeriod
+    extra = 0
+    fields = ("seats", *PERIOD, "note")
+
+
 @admin.register(OrgUnit)
-class OrgUnitAdmin(SimpleHistoryAdmin):
+class OrgUnitAdmin(DomainAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "order", "kind", "level", "parent", "start", "end")
     list_filter = ("kind", "level")
     list_select_related = ("parent",)
@@ -31,7 +38,7 @@ class OrgUnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(DomainAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "unit",
@@ -64,12 +71,22 @@ class PositionAdmin(SimpleHistoryAdmin):
         ),
         ("Existence", {"fields": (*PERIOD, "external_id")}),
     ]
+    inlines = [SeatPeriodInline]
+
+    def save_formset(self, request, form, formset, change):
+        # each seat period through its own save(): validated against the holders, under a lock
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            obj.save()
+        formset.save_m2m()
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(PersonPickerAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(PersonPickerAdminMixin, DomainAdminMixin, SimpleHistoryAdmin):
     list_display = ("person", "position", "start", "end", "term_number", "capacity")
-    list_filter = ("capacity", "method", "position__level")
+    list_filter = ("capacity", "method", "start_precision", "end_precision", "position__level")
     list_select_related = ("person", "position")
     search_fields = ("person__name", "position__title")
     autocomplete_fields = ["person", "position", "appointed_by"]
@@ -78,6 +95,7 @@ class AppointmentAdmin(PersonPickerAdminMixin, SimpleHistoryAdmin):
         "person",
         "position",
         *PERIOD,
+        "end_kind",
         "capacity",
         "method",
         "appointed_by",
@@ -85,6 +103,7 @@ class AppointmentAdmin(PersonPickerAdminMixin, SimpleHistoryAdmin):
         "term_number",
         "exception_justification",
         "exception_approved_by",
+        "source",
         "note",
         "external_id",
     )

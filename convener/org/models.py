@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -13,7 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from convener.core.models import Interval, IntervalQuerySet
+from convener.core.dates import Precision, continues
+from convener.core.models import Interval, IntervalQuerySet, strip_text_fields
 from convener.core.text import unique_slug
 from convener.people.models import Person
 
@@ -25,10 +28,14 @@ validate_unit_order = RegexValidator(
 
 class OrgUnit(Interval):
     """A node of the organizational tree: the collaboration, an L1/L2 area, an L3 group, a board
-    or an advisory committee. ``start``/``end`` say when it was created and retired."""
+    or an advisory committee, or a laboratory or organisation with directors of its own.
+    ``start``/``end`` say when it was created and retired (the start may be unknown)."""
+
+    unknown_start_allowed = True
 
     class Kind(models.TextChoices):
         COLLABORATION = "collaboration", _("Collaboration")
+        ORGANISATION = "organisation", _("Laboratory or organisation")
         AREA = "area", _("Area")
         GROUP = "group", _("Group")
         BOARD = "board", _("Board")
@@ -88,16 +95,25 @@ class OrgUnit(Interval):
         tokens = re.findall(r"\d+|[A-Za-z]+", self.order)
         return (0, tuple((0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in tokens))
 
+    @property
+    def level_code(self) -> str:
+        """The level in the vocabulary positions use too (top, L1, L2, L3), or ""."""
+        return LEVEL_CODES.get(self.level, "")
+
     def clean(self):
+        strip_text_fields(self)
         super().clean()
-        if self.parent_id is None:
-            return
-        node, seen = self.parent, {self.pk}
-        while node is not None:
-            if node.pk in seen:
-                raise ValidationError({"parent": _("A unit cannot be inside itself.")})
-            seen.add(node.pk)
-            node = node.parent
+        if self.parent_id is not None:
+            node, seen = self.parent, {self.pk}
+            while node is not None:
+                if node.pk in seen:
+                    raise ValidationError({"parent": _("A unit cannot be inside itself.")})
+                seen.add(node.pk)
+                node = node.parent
+        if self.pk:
+            check_inside(self, Position.objects.filter(unit_id=self.pk), _("this unit"))
+            rows = Appointment.objects.filter(position__unit_id=self.pk).select_related("person")
+            check_inside(self, rows, _("this unit"))
 
     def set_order(self, order: str) -> bool:
         """Record the unit's place among its siblings (e.g. its WBS number), checked as the
@@ -118,7 +134,10 @@ class OrgUnit(Interval):
 
 class Position(Interval):
     """A post in a unit, e.g. the L2 manager of Tracker Upgrade, with its mandate and terms.
-    ``start``/``end`` say when the post was created and retired."""
+    ``start``/``end`` say when the post was created and retired (the start may be unknown).
+    ``seats`` is the number of seats outside any of its seat periods."""
+
+    unknown_start_allowed = True
 
     class Level(models.TextChoices):
         TOP = "top", _("Collaboration management")
@@ -155,7 +174,10 @@ class Position(Interval):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     seats = models.PositiveSmallIntegerField(
-        _("seats"), default=1, validators=[MinValueValidator(1), MaxValueValidator(500)]
+        _("seats"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("The usual number of seats; seat periods below say where it differed"),
     )
     mandate = models.TextField(_("job mandate (Markdown)"), blank=True)
     requirements = models.TextField(_("requirements and skills (Markdown)"), blank=True)
@@ -218,26 +240,36 @@ class Position(Interval):
     def is_deputy(self) -> bool:
         return self.deputizes_for_id is not None
 
+    def seats_on(self, day: dt.date, periods=None) -> int:
+        """How many seats the position had on ``day`` (the most the seat periods allow)."""
+        if periods is None:
+            periods = list(self.seat_periods.all())
+        return seats_on(day, periods, self.seats)
+
     def clean(self):
+        strip_text_fields(self)
         super().clean()
         if self.role == self.Role.DEPUTY and self.deputizes_for_id is None:
             raise ValidationError({"deputizes_for": _("A deputy position must name its lead.")})
         if self.deputizes_for_id is not None and self.deputizes_for_id == self.pk:
             raise ValidationError({"deputizes_for": _("A position cannot deputize for itself.")})
-        if self.pk and self.seats is not None:
-            peak = peak_holders(self.appointments.all())
-            if peak > self.seats:
-                raise ValidationError(
-                    {
-                        "seats": _(
-                            "This position once had %(n)d holders at the same time; it "
-                            "needs at least that many seats."
-                        )
-                        % {"n": peak}
-                    }
-                )
+        if self.unit_id is not None:
+            check_inside(self.unit, [self], _("its unit"), own=True)
+        if not self.pk:
+            return
+        rows = list(self.appointments.select_related("person"))
+        check_inside(self, rows, _("this position"))
+        if self.seats is not None:
+            clashes = seat_clashes(rows, list(self.seat_periods.all()), self.seats)
+            if clashes:
+                raise ValidationError({"seats": _seat_history_message(clashes)})
+        stored = Position.objects.filter(pk=self.pk).values_list("acting_counts_as_term", flat=True)
+        if stored and stored[0] != self.acting_counts_as_term:
+            check_term_limits_of(self, rows, field="acting_counts_as_term")
 
     def save(self, *args, **kwargs):
+        """Save; when acting appointments start or stop counting as terms, renumber every
+        holder's terms in the same transaction."""
         if not self.slug:
             self.slug = unique_slug(
                 Position,
@@ -245,17 +277,88 @@ class Position(Interval):
                 exclude_pk=self.pk,
             )
         with transaction.atomic():
+            before = None
+            if self.pk:
+                before = (
+                    Position.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("acting_counts_as_term", flat=True)
+                    .first()
+                )
             super().save(*args, **kwargs)
-            self.appointments.exclude(single_seat=self.seats == 1).update(
-                single_seat=self.seats == 1
+            if before is not None and before != self.acting_counts_as_term:
+                for person_id in set(self.appointments.values_list("person_id", flat=True)):
+                    renumber_terms(person_id, self)
+
+
+LEVEL_CODES = {0: "top", 1: "L1", 2: "L2", 3: "L3"}  # one vocabulary for units and positions
+
+
+def level_from_code(code: str) -> int | None:
+    """A unit level from its code (top, L1, L2, L3) or its old number (0-3)."""
+    code = (code or "").strip()
+    for number, name in LEVEL_CODES.items():
+        if code.lower() in {name.lower(), str(number)}:
+            return number
+    raise ValueError(code)
+
+
+class SeatPeriod(Interval):
+    """A stretch of a position's history with its own number of seats, e.g. two co-leads from
+    2005 to 2011 where there is otherwise one. Periods of one position do not overlap."""
+
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="seat_periods", verbose_name=_("position")
+    )
+    seats = models.PositiveSmallIntegerField(
+        _("seats"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    note = models.CharField(_("source or note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seats__gte=1), name="seat_period_at_least_one")
+        ]
+
+    def __str__(self):
+        return f"{self.position}: {self.seats} seat(s) {self.period_display()}"
+
+    def clean(self):
+        strip_text_fields(self)
+        super().clean()
+        if self.position_id is None or self.seats is None:
+            return
+        others = list(SeatPeriod.objects.filter(position_id=self.position_id).exclude(pk=self.pk))
+        clash = next((p for p in others if p.surely_overlaps(self)), None)
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "start": _("This overlaps another seat period (%(other)s).")
+                    % {"other": clash.period_display()}
+                }
             )
+        position = self.position
+        check_inside(position, [self], _("its position"), own=True)
+        rows = list(position.appointments.select_related("person"))
+        clashes = seat_clashes(rows, [*others, self], position.seats)
+        if clashes:
+            raise ValidationError({"seats": _seat_history_message(clashes)})
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            Position.objects.select_for_update().filter(pk=self.position_id).first()
+            self.full_clean()
+            super().save(*args, **kwargs)
 
 
-def peak_holders(appointments) -> int:
-    """The largest number of the given appointments that surely run on one same day."""
+def peak_holders(rows) -> int:
+    """The largest number of ``rows`` that surely run on one same day."""
     events = []
-    for a in appointments:
-        if a.sure_until is not None and a.sure_until <= a.sure_from:
+    for a in rows:
+        if not _has_sure_days(a):
             continue  # dates too vague to say it surely ran on any day
         events.append((a.sure_from, 1))
         if a.sure_until is not None:
@@ -268,19 +371,164 @@ def peak_holders(appointments) -> int:
     return peak
 
 
+def seats_on(day: dt.date, periods, default: int) -> int:
+    """The seats on ``day``: the most that any period possibly covering it allows, and the
+    usual number unless a period surely covers the day. Vague period bounds never make the
+    rule stricter than the records."""
+    possible = [p.seats for p in periods if p.possibly_covers(day)]
+    if not any(p.surely_covers(day) for p in periods):
+        possible.append(default)
+    return max(possible)
+
+
+@dataclass
+class SeatClash:
+    """From ``day`` on, ``holders`` surely held the position at once, with ``seats`` seats."""
+
+    day: dt.date
+    holders: list
+    seats: int
+
+
+def _has_sure_days(row) -> bool:
+    return row.sure_from is not None and (row.sure_until is None or row.sure_until > row.sure_from)
+
+
+def seat_clashes(rows, periods, default: int, *, involving=None) -> list[SeatClash]:
+    """Every distinct group of ``rows`` that surely hold the position at once beyond its seats
+    on some day, with the first such day; with ``involving``, only groups that include that row.
+    The same rule as the database's ``appointment_seat_rule`` trigger."""
+    rows = [r for r in rows if _has_sure_days(r)]
+    days = {r.sure_from for r in rows}
+    for p in periods:
+        days.update(d for d in (p.maybe_until, p.sure_from) if d is not None)
+    if involving is not None:
+        if not _has_sure_days(involving):
+            return []
+        days = {
+            d
+            for d in days | {involving.sure_from}
+            if d >= involving.sure_from
+            and (involving.sure_until is None or d < involving.sure_until)
+        }
+    clashes: list[SeatClash] = []
+    seen = set()
+    for day in sorted(days):
+        holders = [r for r in rows if r.surely_covers(day)]
+        seats = seats_on(day, periods, default)
+        if len(holders) <= seats or (involving is not None and involving not in holders):
+            continue
+        key = frozenset(id(h) for h in holders)
+        if key not in seen:
+            seen.add(key)
+            clashes.append(SeatClash(day, holders, seats))
+    return clashes
+
+
+def _seat_history_message(clashes: list[SeatClash]) -> str:
+    first = clashes[0]
+    names = ", ".join(f"{h.person} ({h.period_display()})" for h in first.holders[:6])
+    more = len(clashes) - 1
+    text = _(
+        "On %(day)s the position would have %(n)d holders (%(names)s) for %(seats)d seat(s)."
+    ) % {
+        "day": first.day.isoformat(),
+        "n": len(first.holders),
+        "names": names,
+        "seats": first.seats,
+    }
+    if more:
+        text += " " + _("%(more)d more such clash(es) later.") % {"more": more}
+    return text
+
+
+def check_inside(container, rows, what, field: str = "start", own: bool = False) -> None:
+    """Refuse any of ``rows`` that the dates place surely before ``container`` began or surely
+    after it ended (at each date's own precision); an unknown date places nothing. ``what``
+    names the container in the message; the error goes on ``field`` (or on "end" for a row that
+    runs past the container's end, when ``field`` is "start"); ``own`` when ``rows`` is the
+    record being validated itself."""
+    for row in rows:
+        problem = outside(row, container)
+        if problem is None:
+            continue
+        period = row.period_display()
+        if own:
+            subject = _("This (%(period)s)") % {"period": period}
+        elif isinstance(row, Appointment):
+            subject = _("The appointment of %(person)s (%(period)s)") % {
+                "person": row.person,
+                "period": period,
+            }
+        else:
+            subject = f"{row} ({period})"
+        verb = (
+            _("begins before %(what)s existed")
+            if problem == "before"
+            else _("runs past the end of %(what)s")
+        ) % {"what": what}
+        message = f"{subject} {verb} ({container.period_display()})."
+        target = "end" if problem == "after" and field == "start" else field
+        raise ValidationError({target: message})
+
+
+def outside(row, container) -> str | None:
+    """ "before" when ``row`` surely begins before ``container`` began, "after" when it surely
+    runs on (or begins) after ``container`` ended, otherwise None."""
+    start, home = row.start_date, container.start_date
+    if start is not None and home is not None and start.latest < home.earliest:
+        return "before"
+    if (
+        row.maybe_until is not None
+        and container.maybe_from is not None
+        and row.maybe_until <= container.maybe_from
+    ):
+        return "before"
+    if container.maybe_until is None:
+        return None
+    if row.is_open:
+        return "after"
+    if row.sure_until is not None and row.sure_until > container.maybe_until:
+        return "after"
+    if row.maybe_from is not None and row.maybe_from >= container.maybe_until:
+        return "after"
+    return None
+
+
 class AppointmentQuerySet(IntervalQuerySet):
     def for_display(self):
         return self.select_related("person", "position", "position__unit")
+
+    def to_complete(self):
+        """Appointments whose start, end or method the records do not give."""
+        return self.filter(
+            Q(start_precision=Precision.UNKNOWN)
+            | Q(end_precision=Precision.UNKNOWN)
+            | Q(method=Appointment.Method.UNKNOWN)
+        )
+
+
+def default_end_kind() -> str:
+    """The collaboration's convention for the end dates its records give
+    (``CONVENER_END_DATES``)."""
+    return settings.CONVENER_END_DATES
 
 
 class Appointment(Interval):
     """A person holding a position from ``start`` until ``end`` (empty while current).
 
-    Guarantees, on every path that saves through the model: the end is not before the start;
-    the person does not hold the same position twice at once; the position never has more
-    holders than seats on any day the dates make certain. ``term_number`` is derived from the
-    run of consecutive appointments of the person to the position.
+    Guarantees, on every path that saves through the model: each date is given or marked as
+    not known; the end is not before the start; the appointment lies inside its position's and
+    its unit's life; the person does not hold the same position twice at once; the position
+    never has more holders than its seats on any day the dates make certain (seat periods
+    included); a term over the position's limit carries an exception. ``term_number`` is
+    derived from the person's run of consecutive appointments to the position (see
+    :func:`consecutive`). An end may be the last day in office or the day of leaving
+    (``end_kind``); an unknown end is not "still in office".
     """
+
+    unknown_start_allowed = True
+    unknown_end_allowed = True
 
     class Capacity(models.TextChoices):
         REGULAR = "regular", _("Regular")
@@ -292,6 +540,11 @@ class Appointment(Interval):
         ELECTION = "election", _("Election")
         EX_OFFICIO = "ex_officio", _("Ex officio")
         OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Not recorded")
+
+    class EndKind(models.TextChoices):
+        LAST_DAY = "last_day", _("the last day in office")
+        LEFT = "left", _("the day they left")
 
     class EndReason(models.TextChoices):
         TERM_COMPLETED = "term_completed", _("Term completed")
@@ -308,7 +561,14 @@ class Appointment(Interval):
         _("capacity"), max_length=10, choices=Capacity.choices, default=Capacity.REGULAR
     )
     method = models.CharField(
-        _("how it was made"), max_length=12, choices=Method.choices, default=Method.CALL
+        _("how it was made"), max_length=12, choices=Method.choices, default=Method.UNKNOWN
+    )
+    end_kind = models.CharField(
+        _("the end date is"),
+        max_length=10,
+        choices=EndKind.choices,
+        default=default_end_kind,
+        help_text=_("Sources mostly give the last day in office (“to 31 August”)"),
     )
     appointed_by = models.ForeignKey(
         Position,
@@ -321,6 +581,12 @@ class Appointment(Interval):
     )
     end_reason = models.CharField(
         _("why it ended"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where this is recorded: a URL, or a citation such as “Bulletin 12, p. 3”"),
     )
     note = models.TextField(_("note"), blank=True)
     exception_justification = models.TextField(
@@ -335,7 +601,6 @@ class Appointment(Interval):
         help_text=_("Who approved going over the limit, e.g. the spokesperson"),
     )
     term_number = models.PositiveSmallIntegerField(_("term"), null=True, editable=False)
-    single_seat = models.BooleanField(default=True, editable=False)
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AppointmentQuerySet.as_manager()
@@ -356,32 +621,74 @@ class Appointment(Interval):
     def is_acting(self) -> bool:
         return self.capacity != self.Capacity.REGULAR
 
+    @property
+    def end_is_last_day(self) -> bool:
+        return self.end_kind == self.EndKind.LAST_DAY
+
+    @property
+    def source_is_url(self) -> bool:
+        return self.source.startswith(("https://", "http://"))
+
+    @property
+    def chronology(self) -> tuple:
+        """Sort key by start; an unknown start sorts by the latest it can have been."""
+        return (self.maybe_from or self.sure_from or dt.date.min, self.sure_from or dt.date.min)
+
+    @property
+    def has_limit_exception(self) -> bool:
+        return bool(self.exception_justification.strip())
+
     def clean(self):
+        strip_text_fields(self)
         super().clean()
-        if self.position_id is None or self.start is None:
-            return
-        if not self.end and self.end_reason:
+        if self.start_unknown and self.is_open:
+            raise ValidationError(
+                {"start": _("An appointment still in office needs its start (a year is enough).")}
+            )
+        if self.start_unknown and self.end_unknown:
+            raise ValidationError({"start": _("Give at least the start or the end.")})
+        if not (self.end or self.end_unknown) and self.end_reason:
             raise ValidationError(
                 {"end_reason": _("An appointment that has not ended has no reason for ending.")}
             )
-        self._check_person_overlap()
-        self._check_seats()
         self._check_exception()
+        if self.position_id is None:
+            return
+        position = self.position
+        check_inside(position, [self], _("the position"), own=True)
+        check_inside(position.unit, [self], _("its unit"), own=True)
+        overlapping = list(self._surely_overlapping())  # one query for both rules
+        self._check_person_overlap(overlapping)
+        self._check_seats(position, overlapping)
+        if self.person_id is not None and position.term_limit:
+            rows = [
+                *Appointment.objects.filter(person_id=self.person_id, position_id=position.pk)
+                .exclude(pk=self.pk)
+                .select_related("person"),
+                self,
+            ]
+            check_term_limits_of(position, rows, field="exception_justification", focus=self)
 
     def _others(self):
-        others = Appointment.objects.filter(position_id=self.position_id)
+        others = Appointment.objects.filter(position_id=self.position_id).select_related("person")
         return others.exclude(pk=self.pk) if self.pk else others
 
     def _surely_overlapping(self):
-        qs = self._others().filter(Q(sure_until__isnull=True) | Q(sure_until__gt=self.sure_from))
+        if not _has_sure_days(self):
+            return self._others().none()
+        qs = (
+            self._others()
+            .filter(Q(sure_until__isnull=True) | Q(sure_until__gt=self.sure_from))
+            .filter(sure_from__isnull=False)
+        )
         if self.sure_until is not None:
             qs = qs.filter(sure_from__lt=self.sure_until)
         return qs
 
-    def _check_person_overlap(self):
+    def _check_person_overlap(self, overlapping):
         if self.person_id is None:
             return
-        clash = self._surely_overlapping().filter(person_id=self.person_id).first()
+        clash = next((a for a in overlapping if a.person_id == self.person_id), None)
         if clash is not None:
             raise ValidationError(
                 {
@@ -393,70 +700,85 @@ class Appointment(Interval):
                 }
             )
 
-    @property
-    def has_limit_exception(self) -> bool:
-        return bool(self.exception_justification)
-
     def _check_exception(self):
-        if bool(self.exception_justification.strip()) != bool(self.exception_approved_by.strip()):
+        if bool(self.exception_justification) != bool(self.exception_approved_by):
             field = (
                 "exception_approved_by"
-                if self.exception_justification.strip()
+                if self.exception_justification
                 else "exception_justification"
             )
             raise ValidationError(
                 {field: _("A term-limit exception needs both a justification and who approved it.")}
             )
 
-    def _check_seats(self):
-        if self.sure_until is not None and self.sure_until <= self.sure_from:
+    def _check_seats(self, position, overlapping):
+        periods = list(SeatPeriod.objects.filter(position_id=position.pk))
+        clashes = seat_clashes([*overlapping, self], periods, position.seats, involving=self)
+        if not clashes:
             return
-        overlapping = list(self._surely_overlapping())
-        seats = Position.objects.only("seats").get(pk=self.position_id).seats
-        if peak_holders([*overlapping, self]) > seats:
-            holders = ", ".join(f"{a.person} ({a.period_display()})" for a in overlapping[:5])
-            raise ValidationError(
-                {
-                    "start": _(
-                        "The position has %(seats)d seat(s), already taken in this period "
-                        "by %(holders)s."
-                    )
-                    % {"seats": seats, "holders": holders}
+        parts = []
+        for clash in clashes[:10]:
+            others = [h for h in clash.holders if h is not self]
+            parts.append(
+                _("from %(day)s, %(seats)d seat(s) already held by %(holders)s")
+                % {
+                    "day": clash.day.isoformat(),
+                    "seats": clash.seats,
+                    "holders": ", ".join(f"{h.person} ({h.period_display()})" for h in others),
                 }
             )
+        message = _("The position has no free seat: %(clashes)s.") % {"clashes": "; ".join(parts)}
+        others = sorted({h.pk for c in clashes for h in c.holders if h is not self})
+        raise ValidationError(
+            {
+                "start": ValidationError(
+                    message.replace("%", "%%"), code="seats", params={"others": others}
+                )
+            }
+        )
 
     def save(self, *args, **kwargs):
         """Validate and save under a lock on the position, so two concurrent appointments to
         the same seat cannot both pass the seat check; then renumber the person's terms."""
         with transaction.atomic():
-            position = Position.objects.select_for_update().get(pk=self.position_id)
-            self.single_seat = position.seats == 1
-            self.full_clean(exclude=["single_seat", "term_number"])
+            position = (
+                Position.objects.select_for_update(of=("self",))
+                .select_related("unit")
+                .get(pk=self.position_id)
+            )
+            self.position = position
+            self.full_clean(exclude=["term_number"])
             super().save(*args, **kwargs)
-            renumber_terms(self.person_id, position)
-            self.refresh_from_db(fields=["term_number"])
-            check_term_limit(self.person_id, position)
+            self.term_number = renumber_terms(self.person_id, position).get(self.pk)
 
     def delete(self, *args, **kwargs):
+        """Delete and renumber the person's remaining terms of the position."""
         with transaction.atomic():
             result = super().delete(*args, **kwargs)
             renumber_terms(self.person_id, self.position)
         return result
 
 
+def consecutive(previous: Appointment, following: Appointment) -> bool:
+    """Whether ``following`` continues ``previous`` (same person, same position, sorted by
+    start): the one continuity rule of the registry, used for term numbers, term limits,
+    readiness and every page and export that speaks of consecutive terms. An open previous
+    appointment is continued; otherwise the decision is :func:`convener.core.dates.continues`
+    on the previous last day in office and the next start."""
+    if previous.is_open:
+        return True
+    return continues(previous.last_day, following.start_date)
+
+
 def term_numbers(rows, acting_counts_as_term: bool) -> list[int | None]:
     """Term numbers for one person's appointments to one position, sorted by start: a run of
-    consecutive appointments counts 1, 2, 3...; a gap starts a new run at 1. Acting or interim
-    appointments get no number unless the position counts them. Rows need ``start``,
-    ``maybe_until`` and ``capacity``."""
+    consecutive appointments counts 1, 2, 3...; a break starts a new run at 1. Acting or
+    interim appointments get no number unless the position counts them."""
     numbers: list[int | None] = []
-    previous_end: dt.date | None = None
     n = 0
     for i, row in enumerate(rows):
-        consecutive = i > 0 and (previous_end is None or row.start <= previous_end)
-        if not consecutive:
+        if i == 0 or not consecutive(rows[i - 1], row):
             n = 0
-        previous_end = row.maybe_until
         if row.capacity == Appointment.Capacity.REGULAR or acting_counts_as_term:
             n += 1
             numbers.append(n)
@@ -465,39 +787,54 @@ def term_numbers(rows, acting_counts_as_term: bool) -> list[int | None]:
     return numbers
 
 
-def renumber_terms(person_id: int, position: Position) -> None:
-    """Store fresh term numbers for the person's appointments to the position."""
-    rows = list(
-        Appointment.objects.filter(person_id=person_id, position=position)
-        .order_by("start", "sure_from")
-        .only("id", "start", "maybe_until", "capacity", "term_number")
-    )
-    for row, number in zip(rows, term_numbers(rows, position.acting_counts_as_term), strict=True):
+def in_order(rows) -> list:
+    return sorted(rows, key=lambda a: (*a.chronology, a.pk or 0))
+
+
+def renumber_terms(person_id: int, position: Position) -> dict[int, int | None]:
+    """Store fresh term numbers for the person's appointments to the position; returns them
+    by appointment id."""
+    rows = in_order(Appointment.objects.filter(person_id=person_id, position=position))
+    numbers = term_numbers(rows, position.acting_counts_as_term)
+    for row, number in zip(rows, numbers, strict=True):
         if row.term_number != number:
             Appointment.objects.filter(pk=row.pk).update(term_number=number)
+    return {row.pk: number for row, number in zip(rows, numbers, strict=True)}
 
 
-def check_term_limit(person_id: int, position: Position) -> None:
-    """Every term beyond the position's limit needs a recorded exception."""
+def check_term_limits_of(position: Position, rows, *, field: str, focus=None) -> None:
+    """Refuse when, numbered as they would be, any of ``rows`` (appointments to ``position``,
+    of one or several people) is a term over the limit without an exception; with ``focus``,
+    only the person of that row is checked."""
     if not position.term_limit:
         return
-    over = (
-        Appointment.objects.filter(
-            person_id=person_id,
-            position=position,
-            term_number__gt=position.term_limit,
-            exception_justification="",
-        )
-        .order_by("start")
-        .first()
-    )
-    if over is not None:
-        raise ValidationError(
-            {
-                "exception_justification": _(
+    by_person: dict = {}
+    for row in rows:
+        by_person.setdefault(row.person_id, []).append(row)
+    for mine in by_person.values():
+        mine = in_order(mine)
+        numbers = term_numbers(mine, position.acting_counts_as_term)
+        for row, number in zip(mine, numbers, strict=True):
+            if not number or number <= position.term_limit or row.has_limit_exception:
+                continue
+            if row is focus:
+                text = _(
                     "Term %(n)d would go over this position's limit of %(limit)d consecutive "
                     "terms: record an exception with its justification and who approved it."
                 )
-                % {"n": over.term_number, "limit": position.term_limit}
-            }
-        )
+            else:
+                text = _(
+                    "%(person)s's appointment of %(period)s would be term %(n)d, over this "
+                    "position's limit of %(limit)d consecutive terms, without an exception."
+                )
+            raise ValidationError(
+                {
+                    field: text
+                    % {
+                        "n": number,
+                        "limit": position.term_limit,
+                        "person": row.person,
+                        "period": row.period_display(),
+                    }
+                }
+            )

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import F, Max, Prefetch, Q
 
 from convener.core.dates import add_months
 from convener.people.models import Affiliation, Person
 
-from .models import Appointment, OrgUnit, Position
+from .models import Appointment, OrgUnit, Position, SeatPeriod, in_order
 
 
 @dataclass
@@ -27,10 +27,11 @@ class Holder:
 class PositionNode:
     position: Position
     holders: list[Holder] = field(default_factory=list)
+    seats: int = 1  # seats on the chart's day (seat periods included)
 
     @property
     def vacant_seats(self) -> int:
-        return max(self.position.seats - len(self.holders), 0)
+        return max(self.seats - len(self.holders), 0)
 
 
 @dataclass
@@ -62,8 +63,8 @@ _ROLE_ORDER = {r: i for i, r in enumerate(Position.Role.values)}
 def org_chart(day: dt.date) -> list[UnitNode]:
     """The unit tree as it stood on ``day``, with every position and its holders.
 
-    Four queries whatever the size of the collaboration: units, positions, appointments and
-    the holders' affiliations on that day.
+    Five queries whatever the size of the collaboration: units, positions, their seat periods,
+    appointments and the holders' affiliations on that day. Seats are those of that day.
     """
     units = list(OrgUnit.objects.possibly_on(day))
     unit_ids = {u.pk for u in units}
@@ -73,6 +74,9 @@ def org_chart(day: dt.date) -> list[UnitNode]:
         if p.unit_id in unit_ids
     ]
     position_ids = {p.pk for p in positions}
+    periods: dict[int, list[SeatPeriod]] = {}
+    for period in SeatPeriod.objects.possibly_on(day).filter(position_id__in=position_ids):
+        periods.setdefault(period.position_id, []).append(period)
     appointments = [
         a
         for a in Appointment.objects.possibly_on(day).select_related("person")
@@ -87,12 +91,14 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     }
 
     nodes = {u.pk: UnitNode(u) for u in units}
-    pnodes = {p.pk: PositionNode(p) for p in positions}
-    for a in sorted(appointments, key=lambda a: (a.start, a.person.sort_name)):
+    pnodes = {
+        p.pk: PositionNode(p, seats=p.seats_on(day, periods.get(p.pk, []))) for p in positions
+    }
+    for a in sorted(appointments, key=lambda a: (*a.chronology, a.person.sort_name)):
         position = pnodes[a.position_id].position
         a.position = position  # already loaded: term arithmetic needs it
         holdover = None
-        if a.end is None and not a.is_acting and position.term_months:
+        if a.is_open and a.start_date and not a.is_acting and position.term_months:
             end = add_months(a.start_date.latest, position.term_months)
             holdover = end if end <= day else None
         pnodes[a.position_id].holders.append(
@@ -123,32 +129,45 @@ SUCCESSION_PAGE_SIZE = 100
 ASKABLE_LIMIT = 20
 
 
-def position_page(position: Position, today: dt.date, page: str | int | None = 1) -> dict:
-    """Everything the public position page shows, in a fixed number of queries: the
-    succession a page at a time, most recent first (a board's runs to thousands of rows)."""
+def position_page(
+    position: Position, day: dt.date, page: str | int | None = 1, *, today: dt.date | None = None
+) -> dict:
+    """Everything the public position page shows, as the position stood on ``day`` (today by
+    default), in a fixed number of queries: holders, deputies and seats of that day, and the
+    succession a page at a time, most recent first (a board's runs to thousands of rows). An
+    appointment whose end nobody recorded is never shown as a holder."""
+    today = today or day
     appointments = position.appointments.select_related("person", "appointed_by")
-    current = list(appointments.possibly_on(today).order_by("start", "id"))
-    current_ids = [a.person_id for a in current]
+    periods = list(position.seat_periods.all())
+    holders = list(appointments.possibly_on(day).order_by("start", "id"))
+    holder_ids = [a.person_id for a in holders]
     askable = list(
         Person.objects.filter(contact_opt_in=True, appointments__position=position)
-        .exclude(pk__in=current_ids)
+        .exclude(pk__in=holder_ids)
         .annotate(last_held=Max("appointments__start"))
         .order_by("-last_held", "pk")[:ASKABLE_LIMIT]
     )
     deputies = list(
-        position.deputies.possibly_on(today).prefetch_related(
+        position.deputies.possibly_on(day).prefetch_related(
             Prefetch(
                 "appointments",
-                queryset=Appointment.objects.possibly_on(today).select_related("person"),
+                queryset=Appointment.objects.possibly_on(day).select_related("person"),
                 to_attr="current_appointments",
             )
         )
     )
-    succession = Paginator(appointments.order_by("-start", "-id"), SUCCESSION_PAGE_SIZE)
+    newest_first = [F("maybe_from").desc(nulls_last=True), F("sure_from").desc(), "-id"]
+    succession = Paginator(appointments.order_by(*newest_first), SUCCESSION_PAGE_SIZE)
+    seats = position.seats_on(day, periods)
     return {
+        "day": day,
+        "is_today": day == today,
+        "existed": position.possibly_covers(day),
         "succession": succession.get_page(page),
-        "current": current,
-        "vacant_seats": max(position.seats - len(current), 0),
+        "current": holders,
+        "seats": seats,
+        "seat_periods": periods,
+        "vacant_seats": max(seats - len(holders), 0) if position.possibly_covers(day) else 0,
         "deputies": deputies,
         "askable": askable,
     }
@@ -162,10 +181,8 @@ class RoleLine:
 
 def person_page(person: Person, today: dt.date) -> dict:
     """A person's public leadership history, with deputy-to-lead pathways marked."""
-    appointments = list(
-        person.appointments.select_related("position", "position__unit", "appointed_by").order_by(
-            "start", "id"
-        )
+    appointments = in_order(
+        person.appointments.select_related("position", "position__unit", "appointed_by")
     )
     lines = [RoleLine(a) for a in appointments]
     for line in lines:
@@ -176,7 +193,7 @@ def person_page(person: Person, today: dt.date) -> dict:
             (
                 b
                 for b in appointments
-                if b.position_id == lead_id and b.start >= line.appointment.start
+                if b.position_id == lead_id and b.chronology >= line.appointment.chronology
             ),
             None,
         )
@@ -216,15 +233,20 @@ def appoint(
     start_precision="day",
     end=None,
     end_precision="day",
+    end_kind=None,
     capacity=Appointment.Capacity.REGULAR,
-    method=Appointment.Method.CALL,
+    method=Appointment.Method.UNKNOWN,
     appointed_by=None,
+    source="",
     note="",
     exception_justification="",
     exception_approved_by="",
 ) -> Appointment:
-    """Record that ``person`` holds ``position`` from ``start``. Raises ``ValidationError`` and
-    writes nothing when the appointment would break a rule of the registry."""
+    """Record that ``person`` holds ``position`` from ``start`` (None with ``start_precision``
+    "unknown" when the records do not say). ``end_kind`` says whether ``end`` is the last day
+    in office or the day of leaving (the collaboration's default when None). Raises
+    ``ValidationError`` and writes nothing when the appointment would break a rule of the
+    registry."""
     appointment = Appointment(
         person=person,
         position=position,
@@ -235,19 +257,71 @@ def appoint(
         capacity=capacity,
         method=method,
         appointed_by=appointed_by,
+        source=source,
         note=note,
         exception_justification=exception_justification,
         exception_approved_by=exception_approved_by,
     )
+    if end_kind:
+        appointment.end_kind = end_kind
     appointment.save()
     return appointment
 
 
 @transaction.atomic
-def end_appointment(appointment: Appointment, end, *, reason, end_precision="day") -> Appointment:
+def end_appointment(
+    appointment: Appointment, end, *, reason, end_precision="day", end_kind=None
+) -> Appointment:
     """Close a current appointment on ``end`` for ``reason``."""
     appointment.end = end
     appointment.end_precision = end_precision
+    if end_kind:
+        appointment.end_kind = end_kind
     appointment.end_reason = reason
     appointment.save()
     return appointment
+
+
+@transaction.atomic
+def set_seat_period(
+    position: Position,
+    start,
+    seats: int,
+    *,
+    start_precision="day",
+    end=None,
+    end_precision="day",
+    note="",
+) -> SeatPeriod:
+    """Give ``position`` ``seats`` seats from ``start`` to ``end``; refused (nothing written)
+    when its appointments would then have too many holders on some day."""
+    period = SeatPeriod(
+        position=position,
+        start=start,
+        start_precision=start_precision,
+        end=end,
+        end_precision=end_precision,
+        seats=seats,
+        note=note,
+    )
+    period.save()
+    return period
+
+
+TO_COMPLETE_PAGE_SIZE = 100
+
+
+def records_to_complete(page: str | int | None = 1):
+    """Appointments, positions and units whose start, end or method the records do not give,
+    for managers to complete: a page of appointments and every incomplete unit and position."""
+    appointments = Paginator(
+        Appointment.objects.to_complete()
+        .select_related("person", "position", "position__unit")
+        .order_by("position__title", "sure_from", "id"),
+        TO_COMPLETE_PAGE_SIZE,
+    )
+    return {
+        "appointments": appointments.get_page(page),
+        "positions": list(Position.objects.incomplete().select_related("unit").order_by("title")),
+        "units": list(OrgUnit.objects.incomplete().order_by("name")),
+    }

@@ -13,7 +13,7 @@ from django.db.models import Q
 from convener.core.dates import add_months
 from convener.people.models import CareerStage
 
-from .models import Appointment, OrgUnit, Position
+from .models import Appointment, OrgUnit, Position, SeatPeriod, consecutive, in_order
 
 LEADERSHIP_LEVELS = [Position.Level.TOP, Position.Level.L1, Position.Level.L2, Position.Level.L3]
 LEAD_ROLES = {
@@ -80,7 +80,7 @@ class Term:
 def term_end(appointment: Appointment) -> dt.date | None:
     """When the current term ends: the start plus the position's term length."""
     months = appointment.position.term_months
-    if not months:
+    if not months or appointment.start_date is None:
         return None
     return add_months(appointment.start_date.latest, months)
 
@@ -143,19 +143,19 @@ class LeadLine:
     ready: list[Appointment] = field(default_factory=list)  # deputies with a full term served
 
 
-def _served_since(appointments: list[Appointment]) -> dict[int, dt.date]:
-    """For each appointment, the start of the consecutive run it belongs to."""
-    runs: dict[int, dt.date] = {}
+def _served_since(appointments: list[Appointment]) -> dict[int, dt.date | None]:
+    """For each appointment, the start of the run of consecutive appointments it belongs to
+    (the registry's one continuity rule, :func:`convener.org.models.consecutive`)."""
+    runs: dict[int, dt.date | None] = {}
     by_pair = defaultdict(list)
     for a in appointments:
         by_pair[(a.person_id, a.position_id)].append(a)
     for rows in by_pair.values():
-        rows.sort(key=lambda a: a.start)
-        run_start, previous_end = None, None
-        for a in rows:
-            if run_start is None or previous_end is None or a.start > previous_end:
+        rows = in_order(rows)
+        run_start = None
+        for i, a in enumerate(rows):
+            if i == 0 or not consecutive(rows[i - 1], a):
                 run_start = a.start
-            previous_end = a.maybe_until
             runs[a.pk] = run_start
     return runs
 
@@ -186,7 +186,7 @@ def lead_lines(today: dt.date) -> list[LeadLine]:
             line = leads[post.deputizes_for_id]
             line.deputies.append(a)
             months = post.term_months or 24
-            if add_months(runs[a.pk], months) <= today:
+            if runs[a.pk] is not None and add_months(runs[a.pk], months) <= today:
                 line.ready.append(a)
     return sorted(leads.values(), key=lambda line: line.position.title)
 
@@ -231,16 +231,23 @@ class Vacancy:
 
 
 def vacancies(today: dt.date) -> list[Vacancy]:
-    """Current posts with fewer holders than seats, and since when the last seat was free."""
+    """Current posts with fewer holders than their seats of today (seat periods included), and
+    since when the last seat was free. An appointment whose end nobody recorded holds no seat
+    today (it is listed among the records to complete instead)."""
     positions = list(Position.objects.possibly_on(today).select_related("unit"))
+    periods = defaultdict(list)
+    for period in SeatPeriod.objects.possibly_on(today):
+        periods[period.position_id].append(period)
     history = list(
-        Appointment.objects.filter(start__lte=today).only(
+        Appointment.objects.filter(Q(maybe_from__isnull=True) | Q(maybe_from__lte=today)).only(
             "id",
             "position_id",
             "start",
             "start_precision",
             "end",
             "end_precision",
+            "end_kind",
+            "maybe_from",
             "sure_from",
             "sure_until",
             "maybe_until",
@@ -250,11 +257,13 @@ def vacancies(today: dt.date) -> list[Vacancy]:
     for a in history:
         if a.possibly_covers(today):
             holders[a.position_id] += 1
-        elif a.end is not None:
-            last_end[a.position_id] = max(last_end.get(a.position_id, a.end), a.end)
+        elif a.maybe_until is not None and a.end is not None:
+            left = a.sure_until  # the first day the seat was surely free
+            last_end[a.position_id] = max(last_end.get(a.position_id, left), left)
     result = []
     for p in positions:
-        free = p.seats - holders[p.pk]
+        p.seats_today = p.seats_on(today, periods.get(p.pk, []))
+        free = p.seats_today - holders[p.pk]
         if free > 0:
             since = last_end.get(p.pk) if holders[p.pk] == 0 else None
             result.append(Vacancy(p, free, since or (p.start if holders[p.pk] == 0 else None)))
@@ -313,9 +322,9 @@ def junior_participation(years: list[int]) -> dict:
             )
     # pathways use the full history, not just the window
     all_rows = list(
-        Appointment.objects.filter(
-            position__level__in=LEADERSHIP_LEVELS, position__role__in=roles
-        ).select_related("position")
+        Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS, position__role__in=roles)
+        .exclude(start__isnull=True)  # whether junior when appointed needs the start
+        .select_related("position")
     )
     stages_all = _stage_lookup({a.person_id for a in all_rows})
     leads_by_person = defaultdict(list)

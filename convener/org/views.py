@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter
 
@@ -13,13 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from convener.core import charts, listing
+from convener.core import charts, listing, spreadsheet
+from convener.core.dates import parse_day
+from convener.core.inputs import text_problem
 from convener.core.permissions import person_of, public, role_required
+from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role, has_role
 from convener.mail.services import queue_mail
 from convener.people.models import Person
 
-from . import succession
+from . import services, succession
 from .models import Appointment, OrgUnit, Position
 
 MANAGEMENT = (Role.MANAGER, Role.DIVERSITY_OFFICER)
@@ -138,7 +140,9 @@ def timeline(request):
             .select_related("person")
             .order_by("start")
         )
-        for a in appointments:
+        # a bar needs both ends on the axis: rows with an unknown date are in the table only
+        charted = [a for a in appointments if a.start is not None and not a.end_unknown]
+        for a in charted:
             first = min(first, a.start)
         for p in positions:
             bars = [
@@ -149,7 +153,7 @@ def timeline(request):
                     uncertain=a.start_precision != "day",
                     acting=a.is_acting,
                 )
-                for a in appointments
+                for a in charted
                 if a.position_id == p.pk
             ]
             for lane, lane_bars in enumerate(charts.lanes(bars)):
@@ -212,9 +216,9 @@ def leaders(request):
         raw = request.GET.get(name, "").strip()
         if raw:
             try:
-                value = dt.date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = f"“{raw}” is not a date of the form YYYY-MM-DD."
+                value = parse_day(raw)
+            except ValueError as error:
+                errors[name] = str(error)
                 continue
             if name == "from":
                 start = value
@@ -235,7 +239,7 @@ def leaders(request):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="leadership.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(
             [
                 "person",
@@ -248,6 +252,7 @@ def leaders(request):
                 "end",
                 "term",
                 "capacity",
+                "source",
             ]
         )
         for a in rows.iterator(chunk_size=2000):
@@ -259,10 +264,11 @@ def leaders(request):
                     a.position.unit.name,
                     a.position.level,
                     a.position.role,
-                    str(a.start_date),
-                    str(a.end_date or ""),
+                    str(a.start_date or "unknown"),
+                    "unknown" if a.end_unknown else str(a.end_date or ""),
                     a.term_number or "",
                     a.capacity,
+                    a.source,
                 ]
             )
         return response
@@ -281,6 +287,14 @@ def leaders(request):
     )
 
 
+@role_required(Role.MANAGER)
+@require_safe
+def to_complete(request):
+    """Records whose start, end or method nobody has given yet, for managers to complete."""
+    data = services.records_to_complete(request.GET.get("page", 1))
+    return render(request, "org/to_complete.html", data)
+
+
 @role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def contact_preference(request):
@@ -295,6 +309,7 @@ def contact_preference(request):
 
 @role_required(Role.MEMBER)
 @require_POST
+@mail_rate_limited("5/h")
 def ask_previous_holder(request, slug, person_slug):
     position = get_object_or_404(Position, slug=slug)
     holder = get_object_or_404(
@@ -308,6 +323,10 @@ def ask_previous_holder(request, slug, person_slug):
         messages.error(
             request, "Write a message (and make sure your account is linked to a member record)."
         )
+        return redirect(position.get_absolute_url() + "#ask")
+    problem = text_problem(text, multiline=True)
+    if problem:
+        messages.error(request, f"Your message {problem}")
         return redirect(position.get_absolute_url() + "#ask")
     try:
         queue_mail(

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from convener.core.models import Interval, RegistryVersion
+from convener.core.models import Interval, RegistryVersion, strip_text_fields
 from convener.core.text import unique_slug
 from convener.core.validators import (
     normalize_orcid,
@@ -20,6 +22,8 @@ from convener.core.validators import (
     validate_orcid,
     validate_ror,
 )
+
+from . import names
 
 # Addresses shown as links or images on public pages: web addresses only (no ftp:, no data:).
 validate_public_url = URLValidator(schemes=["http", "https"])
@@ -56,6 +60,7 @@ class Institution(models.Model):
         return reverse("site:institution", args=[self.slug])
 
     def clean(self):
+        strip_text_fields(self)
         self.ror = normalize_ror(self.ror) or None
 
     def save(self, *args, **kwargs):
@@ -65,6 +70,14 @@ class Institution(models.Model):
         super().save(*args, **kwargs)
         RegistryVersion.bump()
 
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        RegistryVersion.bump()
+        return result
+
+
+_UNKNOWN = object()  # the account link was not loaded
+
 
 class Person(models.Model):
     """Someone who is or was a member of the collaboration. Only name, pronouns, ORCID iD,
@@ -72,8 +85,14 @@ class Person(models.Model):
     self-identified data never are."""
 
     name = models.CharField(_("name"), max_length=200)
-    sort_name = models.CharField(_("sort name"), max_length=200, blank=True)
+    sort_name = models.CharField(
+        _("sort name"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. “Della Valle, Maria”; filled in from the name when left empty"),
+    )
     slug = models.SlugField(max_length=80, unique=True, blank=True)
+    match_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     orcid = models.CharField(
         _("ORCID iD"),
@@ -127,11 +146,21 @@ class Person(models.Model):
 
     @staticmethod
     def default_sort_name(name: str) -> str:
-        """ "Ada Lovelace" sorts as "Lovelace, Ada"."""
-        parts = name.rsplit(" ", 1)
-        return f"{parts[-1]}, {parts[0]}" if len(parts) == 2 else name
+        """ "Ada Lovelace" sorts as "Lovelace, Ada", "Maria Della Valle" as "Della Valle,
+        Maria" (nameparser keeps particles with the surname)."""
+        return names.sort_name(name)
+
+    def likely_duplicates(self):
+        """Other people with the same folded surname and first initial, or the same ORCID iD."""
+        key = names.match_key(self.name)
+        q = Q(match_key=key) if key else Q(pk__in=[])
+        if self.orcid:
+            q |= Q(orcid=normalize_orcid(self.orcid))
+        others = Person.objects.filter(q)
+        return others.exclude(pk=self.pk) if self.pk else others
 
     def clean(self):
+        strip_text_fields(self)
         self.orcid = normalize_orcid(self.orcid) or None
 
     def set_public_profile(self, *, photo_url: str | None = None, website: str | None = None):
@@ -150,13 +179,67 @@ class Person(models.Model):
         self.save()
         return True
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # the account link as loaded, to notice a relink on save (whatever path saves it)
+        person._loaded_user_id = person.__dict__.get("user_id", _UNKNOWN)
+        # a sort name that was only ever derived from the name follows a renaming
+        person._derived_sort_name = names.sort_name(person.name) if "name" in field_names else None
+        return person
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "user" in fields or "user_id" in fields:
+            self._loaded_user_id = self.user_id
+
     def save(self, *args, **kwargs):
         self.orcid = normalize_orcid(self.orcid) or None
+        derived = getattr(self, "_derived_sort_name", None)
+        if derived is not None and self.sort_name == derived:
+            self.sort_name = ""
         self.sort_name = self.sort_name or self.default_sort_name(self.name)
+        self.match_key = names.match_key(self.name)
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
+        previous = getattr(self, "_loaded_user_id", _UNKNOWN)
+        relinked = previous is not _UNKNOWN and previous != self.user_id
+        if relinked:  # recorded in the history with the change
+            self._change_reason = f"account link changed (account {previous} to {self.user_id})"
+        with transaction.atomic() if relinked else contextlib.nullcontext():
+            super().save(*args, **kwargs)
+            RegistryVersion.bump()
+            if relinked:
+                from convener.review.services import account_relinked
+
+                # self-identification stays with the account that gave it; the person is told
+                account_relinked(self, previous)
+                del self._change_reason
+        self._loaded_user_id = self.user_id
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
         RegistryVersion.bump()
+        return result
+
+
+class MergedPerson(models.Model):
+    """A duplicate record merged into ``into``: its slug, ids and name stay known, so its old
+    page redirects and a re-import of an old file finds the kept person."""
+
+    into = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merged")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    external_id = models.CharField(max_length=64, blank=True, db_index=True)
+    orcid = models.CharField(max_length=19, blank=True)
+    merged_at = models.DateTimeField(auto_now_add=True)
+    merged_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"{self.name} (merged into {self.into})"
 
 
 class NoOverlapMixin:

@@ -65,7 +65,9 @@ class ConsentText(models.Model):
 
 
 class SelfIdentification(models.Model):
-    """One person's answers, encrypted (Fernet); the consent they gave with its version."""
+    """One person's answers, encrypted (Fernet); the consent they gave with its version.
+    The encrypted record also holds the id of the account that gave them and the address the
+    person had then: only that account reads them (``services.read``)."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="self_id")
     ciphertext = models.TextField()
@@ -84,6 +86,9 @@ class SelfIdEvent(models.Model):
         CONSENTED = "consented", _("Consented and answered")
         UPDATED = "updated", _("Changed answers")
         ERASED = "erased", _("Withdrew consent and erased answers")
+        RELINKED = "relinked", _("The record was linked to another account")
+        SEALED = "sealed", _("Staff changed the account's sign-in; answers sealed")
+        CONFIRMED = "confirmed", _("Confirmed by the person from their account")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)

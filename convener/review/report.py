@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Min
 from django.views.decorators.debug import sensitive_variables
 
 from convener.org.models import Appointment, Position
@@ -70,6 +71,13 @@ def chain() -> list[Level]:
     if len(rows) < 2:
         return list(CHAIN)
     return [Level(r.key, r.name, tuple(r.position_levels), r.short) for r in rows]
+
+
+def first_year() -> int | None:
+    """The first year a review can cover: the year the earliest membership starts (None
+    while nobody is a member). Earlier years have no pool to compare with."""
+    first = Membership.objects.aggregate(first=Min("start"))["first"]
+    return first.year if first else None
 
 
 @dataclass
@@ -196,7 +204,7 @@ class Data:
         if key not in self._rosters:
             starts: dict[int, dt.date] = {}
             for a in self.appointments:
-                if a.position.level in level.position_levels:
+                if a.position.level in level.position_levels and a.start is not None:
                     starts[a.person_id] = min(starts.get(a.person_id, a.start), a.start)
             self._rosters[key] = starts
         starts = self._rosters[key]
@@ -546,4 +554,4 @@ def rows_for_csv(review: dict) -> list[list]:
     return out
 
 
-__all__ = ["build", "rows_for_csv", "round_base", "OFFICER", "PUBLISHED"]
+__all__ = ["build", "first_year", "rows_for_csv", "round_base", "OFFICER", "PUBLISHED"]

@@ -3,11 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from convener.core.dates import parse_year
 from convener.core.permissions import person_of, role_required
+from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role
 
 from . import services
@@ -22,6 +25,7 @@ def self_identification(request):
     me = person_of(request.user)
     consent = services.current_consent()
     errors = {}
+    bound = services.binding(me, request.user) if me else services.Binding.NONE
     if request.method == "POST" and me is not None:
         answers = {q.key: request.POST.getlist(q.key) for q in services.questions()}
         described = {
@@ -31,13 +35,19 @@ def self_identification(request):
             errors["consent"] = "Tick the box to accept the consent text before saving."
         else:
             try:
-                services.save(me, answers, described, consent_version=consent.version)
+                services.save(
+                    me, answers, described, consent_version=consent.version, account=request.user
+                )
             except ValidationError as error:
-                errors = error.message_dict
+                errors = (
+                    error.message_dict
+                    if hasattr(error, "error_dict")
+                    else {"__all__": " ".join(error.messages)}
+                )
             else:
                 messages.success(request, "Your answers are saved, encrypted.")
                 return redirect("review:self_id")
-    current = services.read(me) if me else None
+    current = services.read(me, request.user) if me else None
     picked = (current or {}).get("answers", {})
     if request.method == "POST" and errors:
         picked = {q.key: request.POST.getlist(q.key) for q in services.questions()}
@@ -59,7 +69,9 @@ def self_identification(request):
             "consent": consent,
             "rows": rows,
             "has_answers": current is not None,
+            "elsewhere": bound == services.Binding.OTHER,
             "consent_error": errors.get("consent"),
+            "general_error": errors.get("__all__"),
         },
         status=400 if errors else 200,
     )
@@ -69,9 +81,56 @@ def self_identification(request):
 @require_POST
 def erase(request):
     me = person_of(request.user)
-    if me is not None and services.erase(me):
+    if me is not None and services.erase(me, request.user):
         messages.success(request, "Your consent is withdrawn and your answers are erased.")
     return redirect("review:self_id")
+
+
+@role_required(Role.MEMBER)
+@require_POST
+@mail_rate_limited("3/h")
+def ask_confirmation(request):
+    """Send the link that lets this account take over answers given from another one."""
+    me = person_of(request.user)
+
+    def link_for(token):
+        return request.build_absolute_uri(reverse("review:confirm", args=[token]))
+
+    try:
+        sent = me is not None and services.request_confirmation(me, request.user, link_for)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("review:self_id")
+    if sent:
+        messages.success(
+            request,
+            "A confirmation link is on its way to the address you had when you answered. "
+            "Open it while signed in with this account.",
+        )
+    else:
+        messages.error(
+            request,
+            "No confirmation link can be sent: no address was kept with these answers. "
+            "They stay counted as they are, and nobody can read them.",
+        )
+    return redirect("review:self_id")
+
+
+@never_cache
+@role_required(Role.MEMBER)
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The link from the confirmation mail: a button (so that a mail scanner following the link
+    changes nothing), which binds the answers to the signed-in account."""
+    if request.method == "POST":
+        try:
+            services.confirm(token, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Your answers are confirmed: this account can see them now.")
+        return redirect("review:self_id")
+    return render(request, "review/confirm.html", {"token": token})
 
 
 def _review_context(request, audience):
@@ -79,15 +138,16 @@ def _review_context(request, audience):
 
     from convener.core.charts import bar_chart
 
-    from .report import build
+    from .report import build, first_year
 
     this_year = timezone.localdate().year
     raw = request.GET.get("year", "")
     year = this_year
     if raw:
-        if not raw.isdigit() or not 1950 <= int(raw) <= this_year:
-            return None, f"“{raw}” is not a year between 1950 and {this_year}."
-        year = int(raw)
+        try:  # from the year the data begins: earlier years have nothing to compare
+            year = parse_year(raw, min(first_year() or this_year, this_year), this_year)
+        except ValueError as error:
+            return None, str(error)
     review = build(year, audience, strict=request.GET.get("strict") == "1")
     for attr in review["attributes"]:
         attr.chart = bar_chart(

@@ -120,7 +120,7 @@ def holder_badges(holder: Holder) -> list[str]:
 
 
 def position_lines(pn: PositionNode, unit: OrgUnit, incoming: list[Appointment]) -> list[Line]:
-    seats = f" ({pn.position.seats} seats)" if pn.position.seats > 1 else ""
+    seats = f" ({pn.seats} seats)" if pn.seats > 1 else ""
     title = short_title(pn.position, unit) + seats
     lines = [
         Line(
@@ -135,7 +135,7 @@ def position_lines(pn: PositionNode, unit: OrgUnit, incoming: list[Appointment])
         person = h.appointment.person
         lines.append(Line("holder", person.name, person.get_absolute_url(), holder_badges(h)))
     if pn.vacant_seats:
-        text = "Vacant" if pn.vacant_seats == pn.position.seats else f"{pn.vacant_seats} vacant"
+        text = "Vacant" if pn.vacant_seats == pn.seats else f"{pn.vacant_seats} vacant"
         lines.append(Line("vacant", text, badges=["vacant"]))
     for a in incoming:
         lines.append(

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from django.db.models import F, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from convener.core import cache as page_cache
+from convener.core.dates import parse_day
 from convener.core.models import RegistryVersion
 from convener.core.permissions import role_required
 from convener.core.roles import Role
 from convener.org import services
 from convener.org.models import Appointment, OrgUnit, Position
 from convener.people import picker
-from convener.people.models import Affiliation, Institution, Person
+from convener.people.models import Affiliation, Institution, MergedPerson, Person
 
 from . import orgchart, tasks
-
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class BadQuery(ValueError):
@@ -38,12 +36,10 @@ def _day_param(request, name: str = "on") -> dt.date:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return timezone.localdate()
-    if not _ISO_DAY.match(raw):
-        raise BadQuery(name, f"“{raw}” is not a date: use the form YYYY-MM-DD, e.g. 2015-06-30.")
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadQuery(name, f"“{raw}” is not a real calendar date.") from None
+        return parse_day(raw)
+    except ValueError as error:
+        raise BadQuery(name, str(error)) from None
 
 
 def _bad_request(request, error: BadQuery):
@@ -174,10 +170,14 @@ def position_detail(request, slug):
         Position.objects.select_related("unit__parent__parent__parent", "deputizes_for"),
         slug=slug,
     )
+    try:
+        day = _day_param(request)
+    except BadQuery as error:
+        return _bad_request(request, error)
     page = request.GET.get("page", 1)
     context = {
         "position": position,
-        **services.position_page(position, timezone.localdate(), page),
+        **services.position_page(position, day, page, today=timezone.localdate()),
         "incoming": orgchart.incoming_for(position, timezone.localdate()),
     }
     return render(request, "site/position.html", context)
@@ -186,7 +186,10 @@ def position_detail(request, slug):
 @require_safe
 @page_cache.registry_page
 def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        merged = get_object_or_404(MergedPerson.objects.select_related("into"), slug=slug)
+        return redirect(merged.into, permanent=True)  # a duplicate merged into this record
     context = {"person": person, **services.person_page(person, timezone.localdate())}
     return render(request, "site/person.html", context)
 
@@ -196,18 +199,17 @@ def person_detail(request, slug):
 def institution_detail(request, slug):
     institution = get_object_or_404(Institution, slug=slug)
     today = timezone.localdate()
+    # one affiliation must hold both conditions: at this institution, and (possibly) in force
+    # on the day the role began; two joins would pair a role with a past affiliation
+    at_start = Affiliation.objects.filter(
+        person=OuterRef("person"),
+        institution=institution,
+        start__lte=OuterRef("start"),
+    ).filter(Q(maybe_until__isnull=True) | Q(maybe_until__gt=OuterRef("start")))
     roles = (
-        Appointment.objects.filter(
-            person__affiliations__institution=institution,
-            person__affiliations__start__lte=F("start"),
-        )
-        .filter(
-            Q(person__affiliations__maybe_until__isnull=True)
-            | Q(person__affiliations__maybe_until__gt=F("start"))
-        )
+        Appointment.objects.filter(Exists(at_start))
         .select_related("person", "position", "position__unit")
         .order_by("-start", "id")
-        .distinct()
     )
     context = {
         "institution": institution,

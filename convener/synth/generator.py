@@ -22,7 +22,15 @@ from tqdm import tqdm
 from convener.core.dates import Precision, add_months
 from convener.core.models import RegistryVersion
 from convener.core.validators import ror_checksum
-from convener.org.models import Appointment, OrgUnit, Position, peak_holders, term_numbers
+from convener.org.models import (
+    Appointment,
+    OrgUnit,
+    Position,
+    in_order,
+    peak_holders,
+    seat_clashes,
+    term_numbers,
+)
 from convener.people.models import Affiliation, CareerStage, Institution, Membership, Person
 
 from . import names
@@ -491,13 +499,15 @@ class Synthesizer:
             term_limit=limit,
             function=function,
             deputizes_for=deputizes_for,
-            mandate=(names.DEPUTY_MANDATE if deputizes_for else names.MANDATE).format(
+            mandate=(names.DEPUTY_MANDATE if deputizes_for else names.MANDATE)
+            .format(
                 title=title,
                 unit=unit.name,
                 parent=unit.parent.name if unit.parent else "the collaboration",
                 lead=deputizes_for.title if deputizes_for else "",
-            ),
-            requirements=names.REQUIREMENTS.format(topic=unit.name, level=level),
+            )
+            .strip(),  # as the models keep text: trimmed, whichever path it came by
+            requirements=names.REQUIREMENTS.format(topic=unit.name, level=level).strip(),
             filled_by=Position.FilledBy.ELECTION
             if level == Position.Level.TOP
             else Position.FilledBy.CALL,
@@ -722,7 +732,7 @@ class Synthesizer:
             position=position,
             capacity=row["capacity"],
             end_reason=row["reason"] if row["end"] else "",
-            single_seat=position.seats == 1,
+            end_kind=Appointment.EndKind.LEFT,  # the simulation hands over on the same day
             method=Appointment.Method.ELECTION
             if position.filled_by == "election"
             else Appointment.Method.CALL,
@@ -734,7 +744,7 @@ class Synthesizer:
         for a in self.appointments:
             groups.setdefault((a.person.pk, a.position.pk), []).append(a)
         for (_, _), rows in groups.items():
-            rows.sort(key=lambda a: (a.start, a.sure_from))
+            rows = in_order(rows)
             numbers = term_numbers(rows, rows[0].position.acting_counts_as_term)
             limit = rows[0].position.term_limit
             for a, n in zip(rows, numbers, strict=True):
@@ -761,7 +771,7 @@ def check_registry() -> list[str]:
             for a in rows
         ):
             problems.append(f"position {position.slug} has a term over its limit, no exception")
-        if peak_holders(rows) > position.seats:
+        if seat_clashes(rows, list(position.seat_periods.all()), position.seats):
             problems.append(f"position {position.slug} has more holders than seats")
         by_person: dict[int, list[Appointment]] = {}
         for a in rows:

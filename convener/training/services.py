@@ -13,7 +13,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from convener.core.dates import add_months
+from convener.core.dates import add_months, range_problem
+from convener.core.inputs import text_problem
 from convener.core.validators import normalize_orcid
 from convener.mail.services import queue_mail
 from convener.org.models import Appointment
@@ -137,6 +138,14 @@ def import_completions(text: str, *, dry_run: bool = False) -> tuple[int, list[R
         (n, {k.strip(): (v or "").strip() for k, v in row.items() if k})
         for n, row in enumerate(reader, start=2)
     ]
+    problems = [  # the rule of every path in (core.inputs); such values are never looked up
+        RowProblem(n, column, value.encode("unicode_escape").decode("ascii")[:40], problem)
+        for n, row in rows
+        for column, value in row.items()
+        if (problem := text_problem(value))
+    ]
+    if problems:
+        return 0, problems
     to_write, problems = check_completions(rows)
     if problems or dry_run:
         return 0, problems
@@ -211,6 +220,11 @@ def check_completions(
                 RowProblem(
                     number, "completed_on", row["completed_on"], "not a date of the form YYYY-MM-DD"
                 )
+            )
+            continue
+        if range_problem(day):
+            problems.append(
+                RowProblem(number, "completed_on", row["completed_on"], range_problem(day))
             )
             continue
         if day > today:

@@ -44,7 +44,7 @@ def test_a_partial_date_must_be_stored_as_the_first_day_of_its_period():
 
 @given(
     st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
-    st.sampled_from(Precision.values),
+    st.sampled_from([Precision.YEAR, Precision.MONTH, Precision.DAY]),  # "unknown" has no date
 )
 def test_parsing_what_is_shown_gives_back_the_same_date(day, precision):
     from convener.core.dates import normalize

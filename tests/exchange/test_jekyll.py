@@ -124,16 +124,16 @@ def test_data_files_name_people_and_units_by_both_keys(site):
     assert (data / "units.yml").read_text().startswith(f"# {MARKER}")
 
 
-def test_the_publication_reads_the_registry_in_nine_queries_whatever_its_size(
+def test_the_publication_reads_the_registry_in_ten_queries_whatever_its_size(
     django_assert_num_queries,
 ):
     from convener.exchange.jekyll import SiteConfig, render
 
-    # units, positions, appointments and affiliations for the chart; calls; the history and
-    # its affiliations; the people and their affiliations today
+    # units, positions, seat periods, appointments and affiliations for the chart; calls; the
+    # history and its affiliations; the people and their affiliations today
     collab.build(groups=1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         render(SiteConfig())
     collab.build(groups=6)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         render(SiteConfig())

@@ -77,6 +77,7 @@ def test_a_holder_carries_the_persons_external_id_institution_start_precision_te
             "term": 2,
             "acting": False,
             "capacity": "regular",
+            "source": None,
             "certain": True,
             "holdover_since": None,
         }

@@ -23,7 +23,9 @@ def build(groups: int = 2) -> dict:
     l1 = OrgUnitFactory(name="Tracker", parent=root, level=1)
     l2 = OrgUnitFactory(name="Pixels", parent=l1, level=2)
     spokesperson = PositionFactory(unit=root, title="Spokesperson", level="top")
+    seat_period = services.set_seat_period(spokesperson, D(1990, 1, 1), 2, end=D(1994, 1, 1))
     world = {
+        "seat_period": seat_period,
         "root": root,
         "l1": l1,
         "l2": l2,

@@ -166,9 +166,9 @@ PAGES = {
 # Pinned query counts: a page that needs more queries as the collaboration grows fails here.
 QUERIES = {
     "home": 5,
-    "org": 6,  # the tree, and the appointees who have not started yet
-    "org_past": 5,
-    "position": 9,  # + the appointees who have not started yet
+    "org": 7,  # seat periods of the day, and the appointees who have not started yet
+    "org_past": 6,
+    "position": 10,  # its seat periods, and the appointees who have not started yet
     "person": 4,
     "institution": 4,
     "search": 3,

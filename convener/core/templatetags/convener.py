@@ -27,3 +27,11 @@ def ends_in(term, today):
 def bare_label(label):
     """A field's label without its closing punctuation, to go before a colon."""
     return str(label).rstrip(" ?:")
+
+
+@register.filter(name="has_role")
+def has_role_filter(user, role):
+    """``{% if user|has_role:"manager" %}``: the same rule as the views' decorators."""
+    from convener.core.roles import has_role
+
+    return has_role(user, role)

@@ -77,7 +77,7 @@ def appointment_row(a: Appointment, institution) -> dict:
         "term": a.term_number,
         "acting": a.is_acting,
         "capacity": a.capacity,
-        # sources: the per-row sources of the registry go here once the models carry them
+        "source": a.source or None,  # the record it comes from: a URL or a citation
     }
 
 
@@ -245,7 +245,11 @@ class Collector:
         for a in appointments:
             # where they worked when they took the post (the latest affiliation that may
             # already have run on the first day)
-            at_start = [f for f in affiliations[a.person_id] if f.possibly_covers(a.start)]
+            at_start = (
+                [f for f in affiliations[a.person_id] if f.possibly_covers(a.start)]
+                if a.start
+                else []  # a start nobody recorded names no institution
+            )
             row = appointment_row(a, at_start[-1].institution if at_start else None)
             row.update(
                 {
@@ -254,8 +258,8 @@ class Collector:
                     "unit": a.position.unit.slug,
                     "unit_name": a.position.unit.name,
                     "level": a.position.level,
-                    "end": _partial(a.end, a.end_precision),
-                    "end_precision": a.end_precision if a.end else None,
+                    "end": "unknown" if a.end_unknown else _partial(a.end, a.end_precision),
+                    "end_precision": a.end_precision if (a.end or a.end_unknown) else None,
                 }
             )
             rows.append(row)

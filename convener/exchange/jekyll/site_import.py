@@ -420,6 +420,8 @@ def import_site(site: Path, mapping_path: Path, *, dry_run: bool = False) -> Sit
         if not imported.ok:
             for p in imported.problems:
                 record, fields = reader.origins[p.kind][p.row - 2]
+                if p.follows and reader.origins[p.follows[0]][p.follows[1] - 2][0] is record:
+                    continue  # the record's own problem is reported; this one only follows
                 site_field = fields.get(p.column, p.column) if p.column else "record"
                 value = "" if p.value in p.problem else p.value
                 reader.problem(record, site_field, value, p.problem)

@@ -1,10 +1,12 @@
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from convener.exchange.importer import ImportFileError, import_path
-from convener.exchange.kinds import DESCRIPTIONS, KINDS
+from convener.exchange.kinds import DESCRIPTIONS, KINDS, REQUIRED, template
 
 
 class Command(BaseCommand):
@@ -14,26 +16,37 @@ class Command(BaseCommand):
         "(people.csv), a folder of such CSVs, or an XLSX workbook with one sheet per kind. "
         "Every row is checked first; with any problem nothing is written and every problem "
         "is listed by kind, row, column and value. Rows are matched by id (or ORCID iD, ROR "
-        "id), so importing the same file twice changes nothing. --template KIND prints the "
-        "columns of a kind. --jekyll SITE --mapping FILE reads a Jekyll site's own people and "
-        "organization YAML instead, as the mapping file says (docs/jekyll.md)."
+        "id), so importing the same file twice changes nothing. Popolo JSON (as written by "
+        "`convener export popolo`) is read too. --template KIND writes a CSV to fill in: its "
+        "header marks required columns with * and lists allowed values, and a commented-out "
+        "row shows an example (rows whose first cell starts with # are not imported). "
+        "--jekyll SITE --mapping FILE reads a Jekyll site's own people and organization YAML "
+        "instead, as the mapping file says (docs/jekyll.md)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="a .csv, a folder of .csv, or an .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="check only")
-        parser.add_argument("--template", choices=list(KINDS), help="print a kind's columns")
+        parser.add_argument(
+            "--template", choices=list(KINDS), help="write an example CSV of a kind to fill in"
+        )
+        parser.add_argument("--out", help="with --template: write to this file, not stdout")
         parser.add_argument("--measure", action="store_true", help="report time and memory")
         parser.add_argument("--jekyll", metavar="SITE", help="a Jekyll site's folder to read")
         parser.add_argument("--mapping", metavar="FILE", help="with --jekyll: the mapping file")
 
     def handle(self, *args, **options):
         if options["template"]:
-            columns = KINDS[options["template"]]
-            self.stdout.write(",".join(columns))
-            for c in columns:
-                if c in DESCRIPTIONS:
-                    self.stderr.write(f"  {c}: {DESCRIPTIONS[c]}")
+            kind = options["template"]
+            text = template(kind)
+            if options["out"]:
+                Path(options["out"]).write_text(text, encoding="utf-8")
+            else:
+                self.stdout.write(text, ending="")
+            for c in KINDS[kind]:
+                required = " (required)" if c in REQUIRED[kind] else ""
+                if c in DESCRIPTIONS or required:
+                    self.stderr.write(f"  {c}{required}: {DESCRIPTIONS.get(c, '')}")
             return
         if options["jekyll"]:
             return self.from_site(options)
@@ -44,7 +57,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             report = import_path(
-                options["file"], dry_run=options["dry_run"], progress=options["verbosity"] > 0
+                options["file"],
+                dry_run=options["dry_run"],
+                # progress bars only where someone watches them
+                progress=options["verbosity"] > 0 and sys.stderr.isatty(),
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
@@ -55,6 +71,8 @@ class Command(BaseCommand):
             if more > 0:
                 self.stderr.write(f"... and {more} more")
             raise CommandError(f"{len(report.problems)} problem(s); nothing was written.")
+        for warning in report.warnings[:200]:
+            self.stderr.write(f"warning: {warning}")
         verb = "Would import" if options["dry_run"] else "Imported"
         self.stdout.write(f"{verb}: {report.summary()}.")
         if options["measure"]:

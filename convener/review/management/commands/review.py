@@ -1,4 +1,3 @@
-import csv
 import time
 from pathlib import Path
 
@@ -6,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from convener.review.report import OFFICER, PUBLISHED, build, rows_for_csv
+from convener.core import spreadsheet
+from convener.review.report import OFFICER, PUBLISHED, build, first_year, rows_for_csv
 
 
 class Command(BaseCommand):
@@ -26,14 +26,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         this_year = timezone.localdate().year
-        if not 1950 <= options["year"] <= this_year:
-            raise CommandError(f"--year must be between 1950 and {this_year}")
+        first = min(first_year() or this_year, this_year)  # the year the data begins
+        if not first <= options["year"] <= this_year:
+            raise CommandError(f"--year must be between {first} and {this_year}")
         started = time.perf_counter()
         review = build(options["year"], options["audience"], strict=options["strict"])
         out = options["out"]
         if options["format"] == "csv":
             with out.open("w", newline="", encoding="utf-8") as f:
-                csv.writer(f).writerows(rows_for_csv(review))
+                spreadsheet.writer(f).writerows(rows_for_csv(review))
         else:
             from convener.core.charts import bar_chart
 

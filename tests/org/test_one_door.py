@@ -1,0 +1,130 @@
+"""Regressions of issue 13 in the registry: each rule answers the same on every path, through
+the path that used to break it."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from convener.core.models import RegistryVersion
+from convener.exchange.importer import import_path
+from convener.org import services
+from convener.org.models import Appointment
+from tests.factories import AffiliationFactory, InstitutionFactory, PersonFactory, PositionFactory
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def _two_terms(position, person):
+    services.appoint(person, position, D(2000, 1, 1), end=D(2002, 1, 1))
+    services.appoint(person, position, D(2002, 1, 1), end=D(2004, 1, 1))
+
+
+def test_a_term_limit_breach_entered_in_the_admin_is_a_form_error_not_a_server_error(client, login):
+    login("staff")
+    position = PositionFactory(term_limit=2)
+    person = PersonFactory(name="Vera Thrice")
+    _two_terms(position, person)
+    response = client.post(
+        reverse("admin:org_appointment_add"),
+        {
+            "person": person.pk,
+            "position": position.pk,
+            "start": "2004-01-01",
+            "start_precision": "day",
+            "end_precision": "day",
+            "end_kind": "left",
+            "capacity": "regular",
+            "method": "election",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context_data["adminform"].form.errors
+    assert "limit of 2" in errors["exception_justification"][0]
+    assert Appointment.objects.count() == 2
+
+
+def test_the_admins_bulk_delete_renumbers_terms_and_refreshes_cached_pages(client, login):
+    position = PositionFactory(term_limit=None)
+    person = PersonFactory(name="Wim Twice")
+    _two_terms(position, person)
+    page = position.get_absolute_url()
+    client.logout()
+    assert "Wim Twice" in client.get(page).content.decode()  # now cached for visitors
+    version = RegistryVersion.current()
+    login("staff")
+    first = Appointment.objects.get(start=D(2000, 1, 1))
+    response = client.post(
+        reverse("admin:org_appointment_changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert Appointment.objects.get().term_number == 1  # the second term is now the first
+    assert RegistryVersion.current() != version
+    client.logout()
+    body = client.get(page).content.decode()
+    assert "2000-01-01" not in body
+
+
+def test_a_whitespace_only_justification_does_not_satisfy_the_term_limit():
+    position = PositionFactory(term_limit=2)
+    person = PersonFactory()
+    _two_terms(position, person)
+    with pytest.raises(ValidationError) as info:
+        services.appoint(
+            person,
+            position,
+            D(2004, 1, 1),
+            exception_justification="   \n ",
+            exception_approved_by="  ",
+        )
+    assert "exception_justification" in info.value.message_dict
+
+
+def _write(tmp_path, name, text):
+    folder = tmp_path / name.split(".")[0]
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_importer_refuses_lowering_a_positions_seats_below_its_holders(tmp_path):
+    position = PositionFactory(seats=2, external_id="board-chair", title="Board Chair")
+    services.appoint(PersonFactory(), position, D(2010, 1, 1))
+    services.appoint(PersonFactory(), position, D(2011, 1, 1))
+    csv = (
+        "id,unit,title,level,role,seats,start\n"
+        f"board-chair,{position.unit.slug},Board Chair,L2,lead,1,1990-01-01\n"
+    )
+    report = import_path(_write(tmp_path, "positions.csv", csv))
+    assert [(p.column, p.row) for p in report.problems] == [("seats", 2)]
+    assert "2 holders" in report.problems[0].problem
+    position.refresh_from_db()
+    assert position.seats == 2
+
+
+def test_a_rule_broken_while_saving_an_imported_row_is_a_report_row_and_blank_text_is_blank(
+    tmp_path,
+):
+    position = PositionFactory(term_limit=2, external_id="lead")
+    person = PersonFactory(external_id="vera")
+    _two_terms(position, person)
+    csv = (
+        "id,person,position,start,exception_justification,exception_approved_by\n"
+        'a3,vera,lead,2004-01-01,"   ","  "\n'
+    )
+    report = import_path(_write(tmp_path, "appointments.csv", csv))
+    assert [(p.column, p.row) for p in report.problems] == [("exception_justification", 2)]
+    assert Appointment.objects.count() == 2
+
+
+def test_an_institution_is_credited_only_with_roles_begun_while_the_holder_was_there(client):
+    old, new = InstitutionFactory(name="Old Hall"), InstitutionFactory(name="New Hall")
+    person = PersonFactory(name="Ana Mover")
+    AffiliationFactory(person=person, institution=old, start=D(1990, 1, 1), end=D(2000, 1, 1))
+    AffiliationFactory(person=person, institution=new, start=D(2000, 1, 1))
+    services.appoint(person, PositionFactory(title="Pixel Convener"), D(2005, 1, 1))
+    assert "Pixel Convener" not in client.get(old.get_absolute_url()).content.decode()
+    assert "Pixel Convener" in client.get(new.get_absolute_url()).content.decode()
