@@ -36,6 +36,7 @@ _KNOWN = {
     "CONVENER_OIDC_GROUPS_CLAIM",
     "CONVENER_OIDC_ROLES",
     "CONVENER_OIDC_PROVIDER_NAME",
+    "CONVENER_TERM_REMINDER_MONTHS",
     "CONVENER_TRUSTED_PROXIES",
     "CONVENER_BACKUP_RECIPIENTS",
     "CONVENER_END_DATES",
@@ -54,6 +55,19 @@ def envbool(name: str, default: bool) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def envint(name: str, default: int, lo: int, hi: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if not lo <= number <= hi:
+        raise ImproperlyConfigured(f"{name} must be between {lo} and {hi}, not {number}")
+    return number
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -142,6 +156,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "convener.core.menu.header",
             ],
         },
     },
@@ -197,7 +212,8 @@ if CONVENER_END_DATES not in {"last_day", "left"}:
     )
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# the vendored scripts (panzoom, accessible-autocomplete) are copied from npm by `make vendor`
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "var" / "vendor" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -235,6 +251,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CONVENER_DEFAULT_FROM_EMAIL", "convener@localhost")
+# how many months before a term ends its holder and their manager are told (the worker's job)
+TERM_REMINDER_MONTHS = envint("CONVENER_TERM_REMINDER_MONTHS", 6, 1, 36)
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,9 @@ MANAGEMENT = (302, 403, 403, 200, 200, 200)
 MATRIX = {
     "site:home": ALL,
     "site:org": ALL,
+    "site:org_download": ALL,
+    "site:person_search": MEMBERS,
+    "mail:preferences": MEMBERS,
     "site:position": ALL,
     "site:person": ALL,
     "site:institution": ALL,
@@ -143,6 +146,7 @@ def _url(name, world):
     overrides = {
         "site:person": {"slug": world["org"]["groups"][0]["people"][0].slug},
         "site:institution": {"slug": world["org"]["inst"].slug},
+        "site:org_download": {"fmt": "svg"},
         "api:institution-detail": {"slug": world["org"]["inst"].slug},
         "api:person-detail": {"slug": world["org"]["groups"][0]["people"][0].slug},
         "api:orgunit-detail": {"slug": world["org"]["groups"][0]["unit"].slug},

@@ -2,14 +2,16 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from convener.mail import jobs
 from convener.mail.services import send_pending
 
 
 class Command(BaseCommand):
     help = (
-        "The background worker: sends queued mail (retrying failures with back-off) and runs "
-        "the periodic jobs (closing calls whose deadline passed, closing-soon reminders). "
-        "With --loop it keeps running, waking every --interval seconds."
+        "The background worker: runs the periodic jobs the domains register (closing calls "
+        "whose deadline passed, closing-soon, training and term-ending reminders, the weekly "
+        "digest of each person's tasks) and sends queued mail, retrying failures with "
+        "back-off. With --loop it keeps running, waking every --interval seconds."
     )
 
     def add_arguments(self, parser):
@@ -17,17 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=10.0)
 
     def handle(self, *args, **options):
-        from django.utils import timezone
-
-        from convener.nominations.services import run_periodic_jobs
-        from convener.training.services import send_reminders
-
         while True:
-            jobs = run_periodic_jobs()
-            jobs["training_reminders"] = send_reminders(timezone.localdate())
+            done = jobs.run_all()
             sent, failed = send_pending()
-            if options["verbosity"] > 1 or sent or failed or any(jobs.values()):
-                self.stdout.write(f"sent {sent}, failed {failed}, jobs {jobs}")
+            if options["verbosity"] > 1 or sent or failed or any(done.values()):
+                self.stdout.write(f"sent {sent}, failed {failed}, jobs {done}")
             if not options["loop"]:
                 return
             time.sleep(options["interval"])
