@@ -44,6 +44,7 @@ BASE = 5
 MIN_GROUP = 5
 SLACK = BASE // 2  # a rounded count is known to within this many either side
 OTHER = ""  # the category of people who picked none of the options in question
+TRIALS = 2  # candidates tried, each, before hiding one that overlaps and going round again
 
 
 def round_base(value: int) -> int:
@@ -167,7 +168,7 @@ class System:
                 r += 1
         return rows, cols, lows, highs, r
 
-    def solve(self, bounds, extra=(), objective=None, binaries=0):
+    def solve(self, bounds, extra=(), objective=None, binaries=0, keep_binaries=False):
         """One integer program: the attacker's constraints, ``extra`` rows (lists of
         (column, coefficient), low, high) over the variables and ``binaries`` added 0/1
         columns, maximizing ``objective``. Returns the solution or None."""
@@ -184,6 +185,8 @@ class System:
         n = self.n_vars + binaries
         if n == 0:  # nobody in any cell: nothing to solve for
             return np.zeros(0)
+        if self.n_vars == 0:
+            return np.zeros(n) if keep_binaries else np.zeros(0)
         upper = np.concatenate([np.repeat(self.size, len(self.options)), np.ones(binaries)])
         cost = np.zeros(n) if objective is None else -np.asarray(objective, dtype=float)
         constraints = []
@@ -197,7 +200,9 @@ class System:
             constraints=constraints,
             options={"time_limit": 60},
         )
-        return result.x[: self.n_vars].round() if result.status == 0 else None
+        if result.status != 0:
+            return None
+        return result.x.round() if keep_binaries else result.x[: self.n_vars].round()
 
     def satisfies(self, y, bounds) -> bool:
         for (c, option), (lo, hi) in bounds.items():
@@ -379,9 +384,20 @@ def suppress_officer(cells: list[Cell], options: list[str], truth: dict[int, set
     work = [(c, o) for c, cell in enumerate(cells) for o in options if o in cell.reason]
     index = {id(cell): c for c, cell in enumerate(cells)}
     total = {o: sum(cell.k.get(o, 0) for cell in cells) for o in options}
+    # hiding only ever widens what is possible: once shown uncertain, always uncertain. One
+    # program certifies most of the open figures at once (again after each hiding); the
+    # rest are checked one by one
+    certified = _certify(system, cells, work)
+    dirty = False
     while work:
         c, option = work.pop(0)
+        if (c, option) not in certified and dirty:
+            certified |= _certify(system, cells, [(c, option), *work])
+            dirty = False
+        if (c, option) in certified:
+            continue
         while not _uncertain(system, cells, c, option):
+            dirty = True
             people = cells[c].roster
             near = set(people).union(
                 *(other.roster for other in cells if not other.roster.isdisjoint(people))
@@ -412,7 +428,7 @@ def suppress_officer(cells: list[Cell], options: list[str], truth: dict[int, set
             majority = [co for co in candidates if co[0].k[co[1]] >= max(co[0].k.values())]
             chosen = None
             for group in (majority, candidates) if majority else (candidates,):
-                for cell, o in group:
+                for cell, o in group[:TRIALS]:
                     value = cell.shown.pop(o)
                     enough = _uncertain(system, cells, c, option)
                     cell.shown[o] = value
@@ -434,8 +450,50 @@ def suppress_officer(cells: list[Cell], options: list[str], truth: dict[int, set
     return cells
 
 
+def _certify(system: System, cells: list[Cell], targets) -> set[tuple[int, str]]:
+    """The hidden figures that one solution of the shown counts puts at least two away from
+    their true value (so at least three values are possible), found by maximizing how many
+    it does at once."""
+    targets = [t for t in dict.fromkeys(targets) if cells[t[0]].n >= 2]
+    if not targets:
+        return set()
+    bounds = {(x, o): (v, v) for x, cell in enumerate(cells) for o, v in cell.shown.items()}
+    extra, sides = [], []
+    objective = np.zeros(system.n_vars + 2 * len(targets))
+    for b, (c, option) in enumerate(targets):
+        j = system.options.index(option)
+        terms = [(system.var(i, j), 1.0) for i in system.cell_atoms[c]]
+        truth, n = cells[c].k[option], cells[c].n
+        up, down = system.n_vars + 2 * b, system.n_vars + 2 * b + 1
+        # up = 1 needs count >= truth + 2; down = 1 needs count <= truth - 2
+        extra.append((terms + [(up, -(truth + 2.0))], 0, np.inf))
+        extra.append((terms + [(down, float(n))], -np.inf, truth - 2 + n))
+        objective[up] = objective[down] = 1
+        sides.append((up, down))
+    y = system.solve(bounds, extra, objective, binaries=2 * len(targets), keep_binaries=True)
+    if y is None:
+        return set()
+    return {
+        target
+        for target, (up, down) in zip(targets, sides, strict=True)
+        if y[up] > 0.5 or y[down] > 0.5
+    }
+
+
 def _uncertain(system: System, cells: list[Cell], c: int, option: str) -> bool:
-    """Whether the shown counts leave at least three possible values for a hidden one."""
+    """Whether the shown counts leave at least three possible values for a hidden one (as
+    many as the cell's size allows, in a cell of one or two)."""
+    need = min(2, cells[c].n)
+    if need == 0:
+        return True
+    atoms = set(system.cell_atoms[c])
+    constrained = any(
+        not atoms.isdisjoint(system.cell_atoms[x])
+        for x, cell in enumerate(cells)
+        if cell.shown and (option in cell.shown or system.exclusive)
+    )
+    if not constrained:  # no shown count touches these people: anything from 0 to n
+        return True
     bounds = {(x, o): (v, v) for x, cell in enumerate(cells) for o, v in cell.shown.items()}
     truth = cells[c].k[option]
     j = system.options.index(option)
@@ -446,7 +504,7 @@ def _uncertain(system: System, cells: list[Cell], c: int, option: str) -> bool:
     if high is None:
         return True
     high = int(objective @ high)
-    if high >= truth + 2:
+    if high >= truth + need:
         return True
     low = system.solve(bounds, objective=-objective)
-    return low is not None and high - int(objective @ low) >= 2
+    return low is not None and high - int(objective @ low) >= need

@@ -216,11 +216,31 @@ class Data:
         return self._memo[key]
 
     @sensitive_variables()
-    def pool_array(self, level: Level, below: Level, day: int) -> np.ndarray:
-        """``pool`` as an array of person ids, for counting with ``mask``."""
-        key = ("pool-array", level.key, day)
+    def pool_counts(self, level: Level, below: Level, day: int, question: str, option: str):
+        """(with the option, without it) among those who answered, in the pool ``level`` is
+        chosen from, on the first of the month of ``day`` (pools move slowly; counting them
+        once a month keeps a preparation fast)."""
+        month = dt.date.fromordinal(day).replace(day=1).toordinal()
+        key = ("pool-counts", level.key, month, question, option)
         if key not in self._memo:
-            self._memo[key] = np.fromiter(self.pool(level, below, day), dtype=np.int64)
+            if level.pool != "eligible" or not below.position_levels:
+                people = self.m_person[(self.m_from <= month) & (month < self.m_until)]
+            else:
+                since = month - round(level.pool_years * 365.25)
+                mask = self.level_mask(below) & (self.a_from <= month) & (self.a_until > since)
+                people = self.a_person[mask]
+            answered_mask = self.mask(question)
+            in_pool = np.zeros(len(answered_mask), dtype=bool)
+            in_pool[people] = True  # each person once, however many rows they have
+            answered = int((in_pool & answered_mask).sum())
+            k = int((in_pool & self.mask(question, option)).sum())
+            self._memo[key] = (k, answered - k)
+        return self._memo[key]
+
+    def once(self, key, compute):
+        """A result that does not depend on the audience, computed once per preparation."""
+        if key not in self._memo:
+            self._memo[key] = compute()
         return self._memo[key]
 
     @sensitive_variables()
@@ -327,13 +347,6 @@ def question_cells(data: Data, year: int, question, options: list[str], order: i
     return cells
 
 
-def _pool_counts(data: Data, people: np.ndarray, question: str, option: str) -> tuple[int, int]:
-    """(with the option, without it) among those of ``people`` who answered."""
-    answered = int(data.mask(question)[people].sum())
-    k = int(data.mask(question, option)[people].sum())
-    return k, answered - k
-
-
 def _comparison_dict(c: stats.Comparison | None) -> dict | None:
     if c is None:
         return None
@@ -376,9 +389,7 @@ def _officer_tests(data, year, level, below, question, option, cells):
             pools = []
             for person, start in data.current_starts(level, day).items():
                 if person in data.answered[question]:
-                    pools.append(
-                        _pool_counts(data, data.pool_array(level, below, start), question, option)
-                    )
+                    pools.append(data.pool_counts(level, below, start, question, option))
             k = sum(1 for p in level_cell.roster if option in data.picked[question][p])
             ok = all(min(g, r) >= MIN_GROUP for g, r in pools)
             out["stock"] = stats.appointments(k, pools) if pools and ok else None
@@ -393,9 +404,7 @@ def _officer_tests(data, year, level, below, question, option, cells):
         k = 0
         for person, when in data.newcomers(level, start, day).items():
             if person in data.answered[question]:
-                pools.append(
-                    _pool_counts(data, data.pool_array(level, below, when), question, option)
-                )
+                pools.append(data.pool_counts(level, below, when, question, option))
                 k += option in data.picked[question][person]
         ok = all(min(g, r) >= MIN_GROUP for g, r in pools)
         out["flow"] = stats.appointments(k, pools) if pools and ok else None
@@ -583,12 +592,14 @@ def build(
             )
     progress(75, "Retention, advancement and institutions")
     women = data.picked["gender"]
+    stages = data.once("stages", workforce.stages_by_person)
     extra = {
-        "retention": workforce.retention(day),
+        "retention": data.once(("retention", day), lambda: workforce.retention(day, stages=stages)),
         "advancement": workforce.advancement(
             day,
             {p for p, o in women.items() if "woman" in o} if officer else None,
             data.answered["gender"] if officer else None,
+            stages=stages,
         ),
         "institutions": workforce.institutions(
             day,
@@ -603,7 +614,7 @@ def build(
                 row["group"] = None
     from convener.org.succession import junior_participation
 
-    extra["junior"] = junior_participation([year])
+    extra["junior"] = data.once(("junior", year), lambda: junior_participation([year]))
     levels_info = [
         {
             "key": level.key,

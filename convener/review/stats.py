@@ -22,7 +22,7 @@ The impact ratio is always a ratio of selection rates: of the group and of every
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -270,18 +270,28 @@ def _two_sample_p(test: str, k1, n1, k2, n2, alternative: str) -> float:
     return float(stats.fisher_exact(table, alternative=alternative).pvalue)
 
 
-def _largest_x1(n1: int, n2: int, threshold: float) -> np.ndarray:
-    """For every x2, the largest x1 whose Fisher statistic is at most ``threshold`` (-1: none).
-    The statistic grows with x1 at fixed x2, so a binary search over all x2 at once."""
+def _fisher_region(n1: int, n2: int) -> np.ndarray:
+    """Fisher's one-sided test, for every x2 the largest x1 it rejects. Given the margin
+    t = x1 + x2 the test rejects x1 up to a critical count c(t) (one quantile per margin);
+    x1 - c(x1 + x2) grows with x1, so a binary search over all x2 at once finds the last."""
+    total = n1 + n2
+    t = np.arange(total + 1)
+    lo, hi = np.full(total + 1, -1), np.minimum(t, n1)
+    while (lo < hi).any():  # c(t): the largest x1 with P(X1 <= x1 | t) <= ALPHA
+        mid = (lo + hi + 1) // 2
+        ok = stats.hypergeom.cdf(mid, total, t, n1) <= ALPHA * (1 + 1e-9)
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
+    c = lo
     x2 = np.arange(n2 + 1)
     lo, hi = np.full(n2 + 1, -1), np.full(n2 + 1, n1)
     while (lo < hi).any():
         mid = (lo + hi + 1) // 2
-        ok = stats.hypergeom.cdf(mid, n1 + n2, mid + x2, n1) <= threshold
+        ok = mid <= c[np.minimum(mid + x2, total)]
         lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
     return lo
 
 
+@functools.lru_cache(maxsize=64)
 def _rejection_region(test: str, n1: int, n2: int) -> np.ndarray:
     """For every x2, the largest x1 that the one-sided test for p1 < p2 rejects at ALPHA.
 
@@ -290,7 +300,7 @@ def _rejection_region(test: str, n1: int, n2: int) -> np.ndarray:
     over the common proportion on a fine grid, then confirmed with scipy's own p-values on
     either side of it, so that the region is exactly that of the test reported."""
     if test == Method.FISHER:
-        return _largest_x1(n1, n2, ALPHA * (1 + 1e-9))
+        return _fisher_region(n1, n2)
     statistic = _fisher_statistic(n1, n2)
     values = np.unique(statistic)
     order = np.argsort(statistic, axis=None)
@@ -391,28 +401,26 @@ def benjamini_hochberg(p_values: list[float], q: float = ALPHA) -> list[bool]:
     return [bool(x) for x in multipletests(p_values, alpha=q, method="fdr_bh")[0]]
 
 
-def p_values(method: str, k: int, n: int, pool_k: int, pool_n: int) -> tuple[float, float]:
-    """The two one-sided p-values (shortfall, excess) of a level against its pool, without
-    the rest of a comparison: for checking conclusions over many possible true counts."""
-    if method == Method.HYPERGEOMETRIC:
-        dist = stats.hypergeom(pool_n, pool_k, n)
-    else:
-        dist = stats.binom(n, pool_k / pool_n)
-    return float(dist.cdf(k)), float(dist.sf(k - 1))
-
-
 def robust(method: str, ranges: list[tuple[int, int]]) -> dict:
     """The conclusion of the test ``method`` for every combination of true counts (k, n,
     pool_k, pool_n) within ``ranges`` (a published count stands for up to 2 either side):
     kept only when all of them agree, otherwise "inconclusive"."""
-    conclusions = set()
-    for k, n, pool_k, pool_n in itertools.product(*(range(lo, hi + 1) for lo, hi in ranges)):
-        possible = 0 <= k <= n and 0 < pool_k < pool_n
-        if method == Method.HYPERGEOMETRIC:
-            possible = possible and n <= pool_n and k <= pool_k and n - k <= pool_n - pool_k
-        if not possible or not n:
-            continue
-        lower, upper = p_values(method, k, n, pool_k, pool_n)
-        conclusions.add("shortfall" if lower < ALPHA else "excess" if upper < ALPHA else "none")
+    grids = np.meshgrid(*(np.arange(lo, hi + 1) for lo, hi in ranges), indexing="ij")
+    k, n, pool_k, pool_n = (g.ravel() for g in grids)
+    possible = (k <= n) & (n > 0) & (pool_k > 0) & (pool_k < pool_n)
+    if method == Method.HYPERGEOMETRIC:
+        possible &= (n <= pool_n) & (k <= pool_k) & (n - k <= pool_n - pool_k)
+    k, n, pool_k, pool_n = k[possible], n[possible], pool_k[possible], pool_n[possible]
+    if not k.size:
+        return {"conclusion": "none"}
+    if method == Method.HYPERGEOMETRIC:
+        lower = stats.hypergeom.cdf(k, pool_n, pool_k, n)
+        upper = stats.hypergeom.sf(k - 1, pool_n, pool_k, n)
+    else:
+        lower = stats.binom.cdf(k, n, pool_k / pool_n)
+        upper = stats.binom.sf(k - 1, n, pool_k / pool_n)
+    conclusions = set(
+        np.where(lower < ALPHA, "shortfall", np.where(upper < ALPHA, "excess", "none")).tolist()
+    )
     conclusion = next(iter(conclusions)) if len(conclusions) == 1 else "inconclusive"
     return {"conclusion": conclusion}

@@ -50,7 +50,8 @@ def _stage_on(stages: list[tuple[dt.date, str]], day: dt.date) -> str:
     return current
 
 
-def _stages_by_person() -> dict[int, list[tuple[dt.date, str]]]:
+def stages_by_person() -> dict[int, list[tuple[dt.date, str]]]:
+    """Everyone's career stages in order, as (start, stage)."""
     stages = defaultdict(list)
     for person, start, stage in CareerStage.objects.order_by("start").values_list(
         "person_id", "start", "stage"
@@ -65,10 +66,10 @@ def _years(days: int) -> float:
 
 
 @sensitive_variables()
-def retention(day: dt.date, min_at_risk: int = MIN_AT_RISK) -> list[dict]:
+def retention(day: dt.date, min_at_risk: int = MIN_AT_RISK, *, stages=None) -> list[dict]:
     """Share still members 1, 3 and 5 years after joining, by career stage at entry: one
     record per person (their first membership begun by ``day``), censored at ``day``."""
-    stages = _stages_by_person()
+    stages = stages if stages is not None else stages_by_person()
     first: dict[int, tuple] = {}
     for person, start, end in Membership.objects.filter(start__lte=day).values_list(
         "person_id", "start", "end"
@@ -102,7 +103,11 @@ def retention(day: dt.date, min_at_risk: int = MIN_AT_RISK) -> list[dict]:
 
 @sensitive_variables()
 def advancement(
-    day: dt.date, group: set[int] | None = None, answered: set[int] | None = None
+    day: dt.date,
+    group: set[int] | None = None,
+    answered: set[int] | None = None,
+    *,
+    stages=None,
 ) -> dict:
     """Steps up: student to postdoc, postdoc to staff or faculty, member to deputy, deputy to
     lead. A person counts for a step only if they entered its first stage in the
@@ -110,7 +115,7 @@ def advancement(
     to take it; they advanced if they took it within that time. With ``group`` (and those
     who ``answered``), the step for the group and for the others, hidden where either has
     fewer than 5 who did or did not advance, and compared with an exact test."""
-    stages = _stages_by_person()
+    stages = stages if stages is not None else stages_by_person()
     entered: dict[str, dict[int, dt.date]] = defaultdict(dict)  # stage -> person -> first day
     for person, rows in stages.items():
         for start, stage in rows:
