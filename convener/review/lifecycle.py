@@ -132,14 +132,9 @@ def prepare(review: Review, progress=None) -> Review:
         cells = published.pop("cells")
         step(96, "Charts and pages")
         meta = _meta(review, data_as_of)
-        sealed = crypto.seal(
-            {
-                "officer": render_parts(officer, meta),
-                "officer_data": officer,
-                "published": render_parts(published, meta),
-                "published_data": published,
-                "cells": cells,
-            }
+        sealed = crypto.seal({"officer_data": officer, "published_data": published, "cells": cells})
+        pages = crypto.seal(
+            {"officer": render_parts(officer, meta), "published": render_parts(published, meta)}
         )
     except Exception as error:  # noqa: BLE001 - a failed preparation must say why, safely
         # the message names the error and where, never a value: no answers can leak here
@@ -155,6 +150,7 @@ def prepare(review: Review, progress=None) -> Review:
         Review.objects.filter(pk=review.pk).update(
             state=Review.State.DRAFT,
             confidential=sealed,
+            pages=pages,
             data_as_of=data_as_of,
             method_version=stats.METHOD_VERSION,
             checked_against=[r.pk for r in earlier],
@@ -248,8 +244,14 @@ def render_parts(review: dict, meta: dict, commentary: dict | None = None) -> di
 
 @sensitive_variables()
 def confidential(review: Review) -> dict:
-    """The officer's stored tables and the draft's published tables (decrypted)."""
+    """The officer's stored tables, the draft's published tables and the cells a snapshot
+    keeps for later checks (decrypted)."""
     return crypto.unseal(review.confidential)
+
+
+def pages(review: Review) -> dict:
+    """The officer's pages and the draft's published pages as rendered (decrypted)."""
+    return crypto.unseal(review.pages)
 
 
 @transaction.atomic
@@ -303,8 +305,7 @@ def publish(review: Review, user) -> Review:
     )
     if latest is not None and review.corrects_id != latest.pk:
         raise ValidationError({"state": "This draft does not correct the latest version."})
-    stored = confidential(review)
-    snapshot = stored["published"]
+    snapshot = pages(review)["published"]
     snapshot["commentary"] = dict(review.commentary)
     snapshot["meta"]["published_at"] = timezone.now().isoformat(timespec="minutes")
     review.snapshot = snapshot

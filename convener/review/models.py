@@ -193,7 +193,8 @@ class Review(models.Model):
 
     ``confidential`` is encrypted with the self-identification keys: the officer's tables,
     the draft's published tables, and the rosters of the published cells that every later
-    publication is checked against."""
+    publication is checked against. ``pages`` (encrypted too) holds the same tables as
+    rendered for the officer's pages and downloads, small enough to read on every view."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Waiting to be prepared")
@@ -226,6 +227,9 @@ class Review(models.Model):
         default=list, blank=True, help_text=_("Published versions this draft was checked against")
     )
     confidential = models.TextField(blank=True, editable=False)
+    pages = models.TextField(
+        blank=True, editable=False, help_text="Encrypted: the draft's pages as rendered"
+    )
     commentary = models.JSONField(default=dict, blank=True)
     snapshot = models.JSONField(null=True, blank=True, editable=False)
     pdf = models.BinaryField(null=True, blank=True, editable=False)

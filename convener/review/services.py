@@ -123,7 +123,8 @@ def rotate_keys() -> int:
         n += 1
     for review in Review.objects.select_for_update().exclude(confidential=""):
         review.confidential = crypto.rotate(review.confidential)
-        review.save(update_fields=["confidential"])
+        review.pages = crypto.rotate(review.pages) if review.pages else ""
+        review.save(update_fields=["confidential", "pages"])
         n += 1
     return n
 

@@ -1,6 +1,7 @@
 """The self-identification page: each member sees and changes only their own answers."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -97,27 +98,48 @@ def _roles(request) -> dict:
     }
 
 
+HEAVY = ("confidential", "pages", "pdf", "snapshot")  # read only by what needs them
+
+
 def _page(request, review, stored: dict, *, audience: str, status=200, errors=None):
-    """A review page from stored parts: nothing is computed here."""
-    corrections = list(review.corrections.filter(state=Review.State.PUBLISHED))
-    return render(
-        request,
-        "review/review.html",
-        {
-            **_roles(request),
-            "review": review,
-            "stored": stored,
-            "audience": audience,
-            "commentary": stored.get("commentary") or review.commentary,
-            "editable": audience == "officer" and review.state == Review.State.DRAFT,
-            "corrections": corrections,
-            "errors": errors or {},
-            "versions": Review.objects.filter(
-                year=review.year, state=Review.State.PUBLISHED
-            ).order_by("version"),
-        },
-        status=status,
-    )
+    """A review page from stored parts: nothing is computed here. The body of a published
+    snapshot, which never changes, is rendered once and kept in the cache."""
+    context = {
+        **_roles(request),
+        "review": review,
+        "stored": stored,
+        "audience": audience,
+        "commentary": stored.get("commentary") or review.commentary,
+        "editable": audience == "officer" and review.state == Review.State.DRAFT,
+        "errors": errors or {},
+    }
+
+    def body_context():
+        return {
+            **context,
+            "corrections": list(
+                review.corrections.filter(state=Review.State.PUBLISHED).only(
+                    "year", "version", "reason"
+                )
+            ),
+            "versions": list(
+                Review.objects.filter(year=review.year, state=Review.State.PUBLISHED)
+                .only("year", "version")
+                .order_by("version")
+            ),
+        }
+
+    if audience == "published" and review.state == Review.State.PUBLISHED:
+        # a later correction changes the links at the top: part of the key
+        key = f"review-body:{review.pk}:{review.corrections.filter(state='published').count()}"
+        body = cache.get(key)
+        if body is None:
+            body = render_to_string("review/_body.html", body_context())
+            cache.set(key, body, None)
+        context["body"] = body
+    else:
+        context.update(body_context())
+    return render(request, "review/review.html", context, status=status)
 
 
 @never_cache
@@ -173,15 +195,20 @@ def prepare(request):
 def edition(request, pk):
     """One version for the officer: its progress while it is prepared, then the
     confidential tables (or, with ?view=published, what it publishes)."""
-    review = get_object_or_404(Review.objects.select_related("corrects"), pk=pk)
+    review = get_object_or_404(
+        Review.objects.select_related("corrects").defer(
+            "confidential", "pdf", "snapshot", *(f"corrects__{f}" for f in HEAVY)
+        ),
+        pk=pk,
+    )
     if review.state in (Review.State.QUEUED, Review.State.RUNNING, Review.State.FAILED):
         return render(request, "review/progress.html", {"review": review})
-    if review.state == Review.State.DISCARDED or not review.confidential:
+    if review.state == Review.State.DISCARDED or not review.pages:
         return render(request, "review/progress.html", {"review": review})
     view = request.GET.get("view", "officer")
     if view not in ("officer", "published"):
         return _bad(request, "view", "Choose “officer” or “published”.")
-    stored = lifecycle.confidential(review)[view]
+    stored = lifecycle.pages(review)[view]
     return _page(request, review, stored, audience=view)
 
 
@@ -195,7 +222,7 @@ def commentary(request, pk):
             review, request.POST.get("level", ""), request.POST.get("text", ""), request.user
         )
     except ValidationError as error:
-        stored = lifecycle.confidential(review)["officer"] if review.confidential else {}
+        stored = lifecycle.pages(review)["officer"] if review.pages else {}
         return _page(
             request, review, stored, audience="officer", status=400, errors=error.message_dict
         )
@@ -259,10 +286,10 @@ def _chart(stored: dict, chart: str, fmt: str, name: str):
 @role_required(*OFFICER_ROLES)
 @require_http_methods(["GET"])
 def officer_download(request, pk, fmt):
-    review = get_object_or_404(Review, pk=pk)
-    if not review.confidential:
+    review = get_object_or_404(Review.objects.defer("confidential", "pdf", "snapshot"), pk=pk)
+    if not review.pages:
         raise Http404("Not prepared yet.")
-    stored = lifecycle.confidential(review)["officer"]
+    stored = lifecycle.pages(review)["officer"]
     return _download(stored, fmt, f"review-{review.year}-v{review.version}-confidential")
 
 
@@ -271,15 +298,19 @@ def officer_download(request, pk, fmt):
 @role_required(*OFFICER_ROLES)
 @require_http_methods(["GET"])
 def officer_chart(request, pk, chart, fmt):
-    review = get_object_or_404(Review, pk=pk)
-    if not review.confidential:
+    review = get_object_or_404(Review.objects.defer("confidential", "pdf", "snapshot"), pk=pk)
+    if not review.pages:
         raise Http404("Not prepared yet.")
-    stored = lifecycle.confidential(review)["officer"]
+    stored = lifecycle.pages(review)["officer"]
     return _chart(stored, chart, fmt, f"review-{review.year}-v{review.version}-confidential")
 
 
 def _published(year=None, version=None):
-    reviews = Review.objects.filter(state=Review.State.PUBLISHED)
+    reviews = (
+        Review.objects.filter(state=Review.State.PUBLISHED)
+        .select_related("corrects")
+        .defer("confidential", "pages", "pdf", *(f"corrects__{f}" for f in HEAVY))
+    )
     if year is None:
         return reviews.order_by("-year", "-version").first()
     reviews = reviews.filter(year=year)
@@ -321,10 +352,11 @@ def published_download(request, year, version, fmt):
 
     def cached_pdf():
         # the PDF of a frozen snapshot is made once, from the snapshot itself
-        if review.pdf is None:
-            review.pdf = render_pdf(review.snapshot)
-            Review.objects.filter(pk=review.pk, pdf__isnull=True).update(pdf=review.pdf)
-        return bytes(review.pdf)
+        pdf = Review.objects.filter(pk=review.pk).values_list("pdf", flat=True).first()
+        if pdf is None:
+            pdf = render_pdf(review.snapshot)
+            Review.objects.filter(pk=review.pk, pdf__isnull=True).update(pdf=pdf)
+        return bytes(pdf)
 
     return _download(
         review.snapshot, fmt, f"review-{review.year}-v{review.version}", pdf_cache=cached_pdf
@@ -347,6 +379,7 @@ def goals(request, year, version):
     review = _published(year, version)
     if review is None:
         raise Http404("No such published review.")
+    review = Review.objects.get(pk=review.pk)
     errors = {}
     data = lifecycle.confidential(review)["published_data"]
     attributes = {}

@@ -27,3 +27,19 @@ def pvalue(value):
     if value is None:
         return "–"
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+@register.filter
+def short_reason(reason: str) -> str:
+    """Why a figure is not shown, in a few words (the method section says it in full)."""
+    if not reason:
+        return "not shown"
+    if reason.startswith("hidden too"):
+        return "hidden: would give away a smaller figure"
+    if reason.startswith("withheld"):
+        return "withheld: could reveal someone"
+    if "fewer than" in reason:
+        return "too few answers"
+    if "smaller than" in reason:
+        return "hidden: under 5"
+    return reason
