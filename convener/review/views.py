@@ -1,8 +1,8 @@
 """The self-identification page: each member sees and changes only their own answers."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
