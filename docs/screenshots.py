@@ -100,8 +100,10 @@ def shoot(base: str) -> None:
         pk = re.search(r"/calls/(\d+)/", call).group(1)
         snap(member, f"/calls/{pk}/nominate/", "nomination-form")
         snap(session("manager"), "/succession/", "succession")
-        year = time.localtime().tm_year - 1
-        snap(session("officer"), f"/review/?year={year}", "review")
+        officer = session("officer")
+        officer.goto(base + "/review/")
+        edition = officer.locator("main table a[href^='/review/']").first.get_attribute("href")
+        snap(officer, edition, "review")
         browser.close()
 
 

@@ -373,54 +373,72 @@ def _comparison_dict(c: stats.Comparison | None) -> dict | None:
     }
 
 
+def _pool_key(level: Level, year: int) -> tuple:
+    """The cell of the pool a level is compared with on the reference date."""
+    return ("pool", level.key, year) if level.pool == "eligible" else ("level", "members", year)
+
+
+def _with_pool(level, year, option, cells):
+    """The level's cell and its pool's, or None when the pool's count is hidden (then no
+    comparison may be shown: it would give the pool's count away)."""
+    pool_cell = cells.get(_pool_key(level, year))
+    if pool_cell is None or option not in pool_cell.shown:
+        return None
+    return cells[("level", level.key, year)], pool_cell
+
+
+@sensitive_variables()
+def _against_pools(data, level, below, question, option, dated: dict[int, int]):
+    """People appointed on the given days, each against the pool on that day; None when a
+    pool had fewer than 5 on either side (its share would show a small group)."""
+    pools, k = [], 0
+    for person, day in dated.items():
+        if person in data.answered[question]:
+            pools.append(data.pool_counts(level, below, day, question, option))
+            k += option in data.picked[question][person]
+    if not pools or not all(min(g, r) >= MIN_GROUP for g, r in pools):
+        return None
+    return stats.appointments(k, pools)
+
+
 @sensitive_variables()
 def _officer_tests(data, year, level, below, question, option, cells):
     """The officer's exact comparisons of one level and attribute: stock and flow."""
-    day = data.day(year).toordinal()
-    level_cell = cells[("level", level.key, year)]
-    pool_key = ("pool", level.key, year) if level.pool == "eligible" else ("level", "members", year)
-    pool_cell = cells.get(pool_key)
     out = {"stock": None, "flow": None, "pool_hidden": False}
-    if pool_cell is None or option not in pool_cell.shown:
+    both = _with_pool(level, year, option, cells)
+    if both is None:
         out["pool_hidden"] = True
         return out
+    level_cell, pool_cell = both
+    day = data.day(year).toordinal()
     if option in level_cell.shown:
         if level.pool == "eligible":
-            pools = []
-            for person, start in data.current_starts(level, day).items():
-                if person in data.answered[question]:
-                    pools.append(data.pool_counts(level, below, start, question, option))
-            k = sum(1 for p in level_cell.roster if option in data.picked[question][p])
-            ok = all(min(g, r) >= MIN_GROUP for g, r in pools)
-            out["stock"] = stats.appointments(k, pools) if pools and ok else None
+            holders = {
+                p: start
+                for p, start in data.current_starts(level, day).items()
+                if p in level_cell.roster
+            }
+            out["stock"] = _against_pools(data, level, below, question, option, holders)
         else:
             out["stock"] = stats.drawn(
                 level_cell.k[option], level_cell.n, pool_cell.k[option], pool_cell.n
             )
-    flow_cell = cells[("flow", level.key, year)]
-    if option in flow_cell.shown:
+    if option in cells[("flow", level.key, year)].shown:
         start = _years_back(data.day(year), FLOW_YEARS).toordinal()
-        pools = []
-        k = 0
-        for person, when in data.newcomers(level, start, day).items():
-            if person in data.answered[question]:
-                pools.append(data.pool_counts(level, below, when, question, option))
-                k += option in data.picked[question][person]
-        ok = all(min(g, r) >= MIN_GROUP for g, r in pools)
-        out["flow"] = stats.appointments(k, pools) if pools and ok else None
+        newcomers = data.newcomers(level, start, day)
+        out["flow"] = _against_pools(data, level, below, question, option, newcomers)
     return out
 
 
 def _published_tests(level, year, option, cells):
     """Published comparisons, from rounded counts only; conclusions kept only when every
     true count consistent with the rounding agrees."""
-    level_cell = cells[("level", level.key, year)]
-    pool_key = ("pool", level.key, year) if level.pool == "eligible" else ("level", "members", year)
-    pool_cell = cells.get(pool_key)
     out = {"stock": None, "flow": None, "pool_hidden": False}
-    if pool_cell is None or option not in pool_cell.shown:
+    both = _with_pool(level, year, option, cells)
+    if both is None:
         out["pool_hidden"] = True
         return out
+    level_cell, pool_cell = both
     pk, pn = pool_cell.shown[option], round_base(pool_cell.n)
     if not 0 < pk < pn:
         return out
@@ -540,12 +558,7 @@ def build(
                     else _published_tests(level, year, option.key, cells)
                 )
                 row = _shown(cells[("level", level.key, year)], option.key, label, question)
-                pool_key = (
-                    ("pool", level.key, year)
-                    if level.pool == "eligible"
-                    else ("level", "members", year)
-                )
-                pool = _shown(cells[pool_key], option.key, label, question)
+                pool = _shown(cells[_pool_key(level, year)], option.key, label, question)
                 row["pool"] = pool
                 row["comparison"] = _comparison_dict(tests["stock"])
                 row["pool_hidden"] = tests["pool_hidden"]
