@@ -297,3 +297,26 @@ def test_error_reports_never_show_answers_or_person_ids(world, monkeypatch):
     assert str(ids[:5])[1:-1] not in text
     assert "'woman'" not in text and "{'woman'}" not in text
     assert "********" in text
+
+
+@pytest.mark.parametrize("fmt", ["html", "csv"])
+def test_the_cli_writes_a_stored_review(world, tmp_path, fmt):
+    review = published(world)
+    out = tmp_path / f"review.{fmt}"
+    call_command(
+        "review",
+        "write",
+        "--year",
+        str(YEAR),
+        "--audience",
+        "published",
+        "--format",
+        fmt,
+        "--out",
+        str(out),
+    )
+    text = out.read_text()
+    if fmt == "csv":
+        assert text == review.snapshot["csv"]
+    else:
+        assert f"Proportionality review {YEAR}, version 1" in text
