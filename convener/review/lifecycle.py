@@ -133,9 +133,12 @@ def prepare(review: Review, progress=None) -> Review:
         step(96, "Charts and pages")
         meta = _meta(review, data_as_of)
         sealed = crypto.seal({"officer_data": officer, "published_data": published, "cells": cells})
-        pages = crypto.seal(
-            {"officer": render_parts(officer, meta), "published": render_parts(published, meta)}
-        )
+        pages = {}
+        for audience, tables in (("officer", officer), ("published", published)):
+            rendered = render_parts(tables, meta)
+            files = {"csv": rendered.pop("csv"), "charts": rendered.pop("charts")}
+            # sealed apart, so that a page view decrypts only the page it shows
+            pages[audience] = {"page": crypto.seal(rendered), "files": crypto.seal(files)}
     except Exception as error:  # noqa: BLE001 - a failed preparation must say why, safely
         # the message names the error and where, never a value: no answers can leak here
         where = traceback.extract_tb(error.__traceback__)[-1]
@@ -236,6 +239,7 @@ def render_parts(review: dict, meta: dict, commentary: dict | None = None) -> di
         "summary": review["summary"],
         "tests": review["tests"],
         "charts": svgs,
+        "chart_ids": list(svgs),
         "csv": buffer.getvalue(),
         "meta": meta,
         "commentary": commentary or {},
@@ -249,9 +253,13 @@ def confidential(review: Review) -> dict:
     return crypto.unseal(review.confidential)
 
 
-def pages(review: Review) -> dict:
-    """The officer's pages and the draft's published pages as rendered (decrypted)."""
-    return crypto.unseal(review.pages)
+def pages(review: Review, audience: str, *, files: bool = False) -> dict:
+    """The officer's page, or the draft's published page, as rendered (decrypted); with
+    ``files`` also its CSV and charts."""
+    stored = crypto.unseal(review.pages[audience]["page"])
+    if files:
+        stored.update(crypto.unseal(review.pages[audience]["files"]))
+    return stored
 
 
 @transaction.atomic
@@ -305,7 +313,7 @@ def publish(review: Review, user) -> Review:
     )
     if latest is not None and review.corrects_id != latest.pk:
         raise ValidationError({"state": "This draft does not correct the latest version."})
-    snapshot = pages(review)["published"]
+    snapshot = pages(review, "published", files=True)
     snapshot["commentary"] = dict(review.commentary)
     snapshot["meta"]["published_at"] = timezone.now().isoformat(timespec="minutes")
     review.snapshot = snapshot

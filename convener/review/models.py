@@ -227,8 +227,11 @@ class Review(models.Model):
         default=list, blank=True, help_text=_("Published versions this draft was checked against")
     )
     confidential = models.TextField(blank=True, editable=False)
-    pages = models.TextField(
-        blank=True, editable=False, help_text="Encrypted: the draft's pages as rendered"
+    pages = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Encrypted, each on its own: the officer's and the preview's page and files",
     )
     commentary = models.JSONField(default=dict, blank=True)
     snapshot = models.JSONField(null=True, blank=True, editable=False)

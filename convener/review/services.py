@@ -123,7 +123,10 @@ def rotate_keys() -> int:
         n += 1
     for review in Review.objects.select_for_update().exclude(confidential=""):
         review.confidential = crypto.rotate(review.confidential)
-        review.pages = crypto.rotate(review.pages) if review.pages else ""
+        review.pages = {
+            audience: {part: crypto.rotate(token) for part, token in sealed.items()}
+            for audience, sealed in review.pages.items()
+        }
         review.save(update_fields=["confidential", "pages"])
         n += 1
     return n

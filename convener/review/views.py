@@ -109,7 +109,7 @@ def _page(request, review, stored: dict, *, audience: str, status=200, errors=No
         "review": review,
         "stored": stored,
         "audience": audience,
-        "commentary": stored.get("commentary") or review.commentary,
+        "commentary": (stored or {}).get("commentary") or review.commentary,
         "editable": audience == "officer" and review.state == Review.State.DRAFT,
         "errors": errors or {},
     }
@@ -134,6 +134,8 @@ def _page(request, review, stored: dict, *, audience: str, status=200, errors=No
         key = f"review-body:{review.pk}:{review.corrections.filter(state='published').count()}"
         body = cache.get(key)
         if body is None:
+            stored = context["stored"] = stored if stored is not None else review.snapshot
+            context["commentary"] = stored.get("commentary") or {}
             body = render_to_string("review/_body.html", body_context())
             cache.set(key, body, None)
         context["body"] = body
@@ -208,7 +210,7 @@ def edition(request, pk):
     view = request.GET.get("view", "officer")
     if view not in ("officer", "published"):
         return _bad(request, "view", "Choose “officer” or “published”.")
-    stored = lifecycle.pages(review)[view]
+    stored = lifecycle.pages(review, view)
     return _page(request, review, stored, audience=view)
 
 
@@ -222,7 +224,7 @@ def commentary(request, pk):
             review, request.POST.get("level", ""), request.POST.get("text", ""), request.user
         )
     except ValidationError as error:
-        stored = lifecycle.pages(review)["officer"] if review.pages else {}
+        stored = lifecycle.pages(review, "officer") if review.pages else {}
         return _page(
             request, review, stored, audience="officer", status=400, errors=error.message_dict
         )
@@ -289,7 +291,7 @@ def officer_download(request, pk, fmt):
     review = get_object_or_404(Review.objects.defer("confidential", "pdf", "snapshot"), pk=pk)
     if not review.pages:
         raise Http404("Not prepared yet.")
-    stored = lifecycle.pages(review)["officer"]
+    stored = lifecycle.pages(review, "officer", files=True)
     return _download(stored, fmt, f"review-{review.year}-v{review.version}-confidential")
 
 
@@ -301,15 +303,16 @@ def officer_chart(request, pk, chart, fmt):
     review = get_object_or_404(Review.objects.defer("confidential", "pdf", "snapshot"), pk=pk)
     if not review.pages:
         raise Http404("Not prepared yet.")
-    stored = lifecycle.pages(review)["officer"]
+    stored = lifecycle.pages(review, "officer", files=True)
     return _chart(stored, chart, fmt, f"review-{review.year}-v{review.version}-confidential")
 
 
-def _published(year=None, version=None):
+def _published(year=None, version=None, *, snapshot=True):
+    heavy = ["confidential", "pages", "pdf"] + ([] if snapshot else ["snapshot"])
     reviews = (
         Review.objects.filter(state=Review.State.PUBLISHED)
         .select_related("corrects")
-        .defer("confidential", "pages", "pdf", *(f"corrects__{f}" for f in HEAVY))
+        .defer(*heavy, *(f"corrects__{f}" for f in HEAVY))
     )
     if year is None:
         return reviews.order_by("-year", "-version").first()
@@ -328,7 +331,7 @@ def published_review(request, year=None, version=None):
         if not raw.isdigit():
             return _bad(request, "year", f"“{raw}” is not a year.")
         return redirect("review:published_year", year=int(raw))
-    review = _published(year, version)
+    review = _published(year, version, snapshot=False)
     years = (
         Review.objects.filter(state=Review.State.PUBLISHED)
         .values_list("year", flat=True)
@@ -339,8 +342,8 @@ def published_review(request, year=None, version=None):
         if year is not None:
             raise Http404("No published review of that year.")
         return render(request, "review/published_none.html", {"years": years, **_roles(request)})
-    response = _page(request, review, review.snapshot, audience="published")
-    return response
+    # the snapshot itself is read only when its body is not in the cache yet
+    return _page(request, review, None, audience="published")
 
 
 @role_required(*READER_ROLES)

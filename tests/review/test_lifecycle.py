@@ -315,7 +315,7 @@ def test_the_cli_writes_a_stored_review(world, tmp_path, fmt):
         "--out",
         str(out),
     )
-    text = out.read_text()
+    text = out.read_bytes().decode()
     if fmt == "csv":
         assert text == review.snapshot["csv"]
     else:

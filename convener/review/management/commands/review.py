@@ -116,7 +116,7 @@ class Command(BaseCommand):
         if review is None:
             raise CommandError(f"No stored {options['audience']} review of {options['year']}.")
         if options["audience"] == "officer":
-            stored = lifecycle.pages(review)["officer"]
+            stored = lifecycle.pages(review, "officer", files=True)
             stored["commentary"] = review.commentary
         else:
             stored = review.snapshot
