@@ -96,9 +96,11 @@ def test_published_loads_come_from_rounded_counts(roster):
         services.save(p, {"gender": ["woman"]}, {}, consent_version=1)
     review = report.build(2024, report.PUBLISHED)
     engagement = next(e for e in review["engagement"] if e["option"] == "woman")
-    if engagement["shown"]:
-        # 8 seats rounded to 10, over 6 women serving rounded to 5
-        assert engagement["load_group"] == pytest.approx(10 / 5)
+    assert engagement["shown"]
+    # women serving: 6 (rounded to 5) holding 8 seats (rounded to 10); the other 6 serving
+    # (rounded to 5) hold 6 seats (rounded to 5)
+    assert engagement["load_group"] == pytest.approx(10 / 5)
+    assert engagement["load_rest"] == pytest.approx(5 / 5)
 
 
 def test_published_seat_tables_obey_the_rules_and_the_attacker_finds_no_one(roster):
