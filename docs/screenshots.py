@@ -122,8 +122,10 @@ def shoot(base: str) -> None:
         member.keyboard.type("garc")
         member.locator(".autocomplete__option .picker-detail").first.wait_for()
         snap(member, None, "nomination-form")
-        year = time.localtime().tm_year - 1
-        snap(session("officer"), f"/review/?year={year}", "review")
+        officer = session("officer")
+        officer.goto(base + "/review/")
+        edition = officer.locator("main table a[href^='/review/']").first.get_attribute("href")
+        snap(officer, edition, "review")
         browser.close()
 
 

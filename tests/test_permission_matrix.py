@@ -92,7 +92,18 @@ MATRIX = {
     "review:ask_confirmation": POST_MEMBERS,
     "review:confirm": MEMBERS,  # a button; the link's token is checked when it is pressed
     "review:officer": (302, 403, 403, 403, 200, 200),
+    "review:prepare": (302, 403, 403, 403, 405, 405),
+    "review:edition": (302, 403, 403, 403, 200, 200),
+    "review:commentary": (302, 403, 403, 403, 405, 405),
+    "review:publish": (302, 403, 403, 403, 405, 405),
+    "review:officer_download": (302, 403, 403, 403, 200, 200),
+    "review:officer_chart": (302, 403, 403, 403, 200, 200),
     "review:published": MEMBERS,
+    "review:published_year": MEMBERS,
+    "review:published_version": MEMBERS,
+    "review:published_download": MEMBERS,
+    "review:published_chart": MEMBERS,
+    "review:goals": MANAGERS,
 }
 
 
@@ -136,7 +147,19 @@ def world():
         "uidb64": "MQ",
         "token": "bad-token",
     }
+    review = _published_review(people["officer"])
+    kwargs.update(year=review.year, version=review.version, fmt="csv")
+    kwargs["review_pk"] = review.pk
     return {"org": org, "people": people, "kwargs": kwargs, "candidacy": candidacy, "world": world}
+
+
+def _published_review(officer):
+    """A published review of 2025 (prepared from the world's few people)."""
+    from convener.review import lifecycle
+
+    review = lifecycle.request_preparation(2025, officer)
+    lifecycle.run_queued()
+    return lifecycle.publish(review, officer)
 
 
 def _url(name, world):
@@ -156,6 +179,29 @@ def _url(name, world):
         "nominations:consent": {"pk": world["candidacy"].pk},
         "nominations:decline": {"pk": world["candidacy"].pk},
         "nominations:withdraw": {"pk": world["candidacy"].pk},
+        "review:edition": {"pk": kwargs["review_pk"]},
+        "review:commentary": {"pk": kwargs["review_pk"]},
+        "review:publish": {"pk": kwargs["review_pk"]},
+        "review:officer_download": {"pk": kwargs["review_pk"], "fmt": "csv"},
+        "review:officer_chart": {
+            "pk": kwargs["review_pk"],
+            "chart": "chart-gender-woman",
+            "fmt": "svg",
+        },
+        "review:published_year": {"year": kwargs["year"]},
+        "review:published_version": {"year": kwargs["year"], "version": kwargs["version"]},
+        "review:published_download": {
+            "year": kwargs["year"],
+            "version": kwargs["version"],
+            "fmt": "csv",
+        },
+        "review:published_chart": {
+            "year": kwargs["year"],
+            "version": kwargs["version"],
+            "chart": "chart-gender-woman",
+            "fmt": "svg",
+        },
+        "review:goals": {"year": kwargs["year"], "version": kwargs["version"]},
     }
     if name in overrides:
         return reverse(name, kwargs=overrides[name])

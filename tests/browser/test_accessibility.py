@@ -126,3 +126,40 @@ def test_no_page_breaks_the_content_security_policy(browser, live_server, data):
         page.wait_for_load_state("networkidle")
     context.close()
     assert violations == []
+
+
+def test_the_review_pages_have_no_axe_violations(page, live_server):
+    """The officer's draft (confidential tables, commentary forms, publish), what it would
+    publish, the published snapshot, and management's goals page."""
+    import importlib
+
+    from django.apps import apps
+
+    from convener.review import lifecycle
+    from convener.review.models import Question
+    from tests.review import world as small
+
+    if not Question.objects.exists():  # a transactional test starts without migration data
+        importlib.import_module("convener.review.migrations.0002_default_questions").create(
+            apps, None
+        )
+    small.build()
+    officer = UserFactory(roles=[Role.MEMBER, Role.DIVERSITY_OFFICER, Role.MANAGER])
+    first = lifecycle.request_preparation(2024, officer)
+    lifecycle.run_queued()
+    lifecycle.publish(first, officer)
+    draft = lifecycle.request_preparation(2025, officer)
+    lifecycle.run_queued()
+    failures = {}
+    sign_in(page, live_server, officer.username)
+    for url in [
+        reverse("review:officer"),
+        reverse("review:edition", args=[draft.pk]),
+        reverse("review:edition", args=[draft.pk]) + "?view=published",
+        reverse("review:published_year", args=[2024]),
+        reverse("review:goals", args=[2024, 1]),
+    ]:
+        page.goto(live_server.url + url)
+        if found := axe_violations(page):
+            failures[url] = found
+    assert failures == {}

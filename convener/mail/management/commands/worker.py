@@ -10,8 +10,9 @@ class Command(BaseCommand):
     help = (
         "The background worker: runs the periodic jobs the domains register (closing calls "
         "whose deadline passed, closing-soon, training and term-ending reminders, the weekly "
-        "digest of each person's tasks) and sends queued mail, retrying failures with "
-        "back-off. With --loop it keeps running, waking every --interval seconds."
+        "digest of each person's tasks, the proportionality reviews the officer asked for) "
+        "and sends queued mail, retrying failures with back-off. With --loop it keeps "
+        "running, waking every --interval seconds."
     )
 
     def add_arguments(self, parser):
