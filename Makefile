@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test test-sqlite test-postgres lint bench clean browser jekyll screenshots
+.PHONY: vendor install demo test test-sqlite test-postgres lint bench clean browser jekyll screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,6 +25,24 @@ var/vendor/axe.min.js: package.json package-lock.json
 	mkdir -p var/vendor
 	cp node_modules/axe-core/axe.min.js $@
 
+# The pages' small scripts: pan and zoom of the org chart, the accessible person picker.
+# Served from var/vendor/static (a STATICFILES_DIRS entry), never from a CDN. Without npm
+# the pages still work (both are progressive enhancements), so only a warning.
+VENDOR_STATIC := var/vendor/static/vendor
+VENDOR_FILES := $(VENDOR_STATIC)/panzoom.min.js $(VENDOR_STATIC)/accessible-autocomplete.min.js \
+	$(VENDOR_STATIC)/accessible-autocomplete.min.css
+vendor:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(VENDOR_FILES); \
+	else echo "npm is missing: chart zoom and the person picker's suggestions are off"; fi
+$(VENDOR_FILES) &: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR_STATIC)
+	cp node_modules/@panzoom/panzoom/dist/panzoom.min.js $(VENDOR_STATIC)/
+	cp node_modules/@panzoom/panzoom/MIT-License.txt $(VENDOR_STATIC)/panzoom.LICENSE
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js $(VENDOR_STATIC)/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css $(VENDOR_STATIC)/
+	cp node_modules/accessible-autocomplete/LICENSE.txt $(VENDOR_STATIC)/accessible-autocomplete.LICENSE
+
 # The end-to-end tests drive Debian's Chromium; install it when we may.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -40,7 +58,7 @@ jekyll:
 	  else echo "jekyll or ruby-jekyll-feed is missing: the Jekyll build tests will be skipped (apt-get install jekyll ruby-jekyll-feed)"; fi; \
 	fi
 
-install: $(VENV)/.synced
+install: $(VENV)/.synced vendor
 
 demo: install
 	CONVENER_DEBUG=1 $(BIN)/convener demo

@@ -3,6 +3,10 @@ against the bench database and the Redis cache: once with the cache emptied (col
 page rendered from the database) and once again (warm).
 Also writes the org chart's HTML, exactly as served, where the static server finds it.
 
+A path written ROLE:PATH is loaded signed in: "member" as a member, "officer" as a
+diversity officer (both created here, with their session cookies written to OUT.json for
+wrk).
+
 Usage (run by bench/run.py with the bench environment): python bench/queries.py OUT.json
 STATIC_COPY.html PATH [PATH ...]"""
 
@@ -18,16 +22,28 @@ import django
 def main() -> None:
     out, static_copy, *paths = sys.argv[1:]
     django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    counts = {}
+    counts = {"cookies": {}}
     from convener.core import cache as page_cache
 
-    for path in paths:
+    clients = {}
+    for role, groups in (("member", ["member"]), ("officer", ["member", "diversity_officer"])):
+        user, _ = User.objects.get_or_create(username=f"bench-{role}")
+        user.groups.set([Group.objects.get_or_create(name=g)[0] for g in groups])
+        clients[role] = Client(HTTP_HOST="127.0.0.1")
+        clients[role].force_login(user)
+        session = clients[role].cookies[settings.SESSION_COOKIE_NAME].value
+        counts["cookies"][role] = f"{settings.SESSION_COOKIE_NAME}={session}"
+    for key in paths:
+        role, signed_in, path = key.partition(":")
+        client = clients[role] if signed_in else Client(HTTP_HOST="127.0.0.1")
+        path = path if signed_in else key
         client.get(path)  # code and templates loaded: "cold" means the data, not Python
         cache.clear()
         page_cache.forget_local_pages()
@@ -41,8 +57,8 @@ def main() -> None:
                 raise SystemExit(f"{path}: HTTP {response.status_code}")
             row[label] = len(queries)
             row[f"{label}_ms"] = round(elapsed * 1000, 1)
-        counts[path] = row
-        if path == paths[0]:
+        counts[key] = row
+        if key == paths[0]:
             with open(static_copy, "wb") as f:
                 f.write(response.content)
     with open(out, "w") as f:

@@ -36,6 +36,7 @@ _KNOWN = {
     "CONVENER_OIDC_GROUPS_CLAIM",
     "CONVENER_OIDC_ROLES",
     "CONVENER_OIDC_PROVIDER_NAME",
+    "CONVENER_TERM_REMINDER_MONTHS",
     "CONVENER_TRUSTED_PROXIES",
     "CONVENER_BACKUP_RECIPIENTS",
     "CONVENER_END_DATES",
@@ -58,26 +59,24 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
-def envlist(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def envint(name: str, default: int, minimum: int = 1) -> int:
+def envint(name: str, default: int, lo: int, hi: int) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
         number = int(value)
     except ValueError:
-        number = minimum - 1
-    if number < minimum:
-        raise ImproperlyConfigured(
-            f"{name} must be a whole number of at least {minimum}, not {value!r}"
-        )
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if not lo <= number <= hi:
+        raise ImproperlyConfigured(f"{name} must be between {lo} and {hi}, not {number}")
     return number
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 DEBUG = envbool("CONVENER_DEBUG", False)
@@ -159,6 +158,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "convener.core.menu.header",
             ],
         },
     },
@@ -215,11 +215,12 @@ if CONVENER_END_DATES not in {"last_day", "left"}:
 
 # Limits of one import (a file uploaded or named on the command line): its size, and the rows
 # of each kind (a CSV, a sheet, a Popolo list). A workbook may not declare more either.
-IMPORT_MAX_BYTES = envint("CONVENER_IMPORT_MAX_MB", 25) * 2**20
-IMPORT_MAX_ROWS = envint("CONVENER_IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_BYTES = envint("CONVENER_IMPORT_MAX_MB", 25, 1, 2_000) * 2**20
+IMPORT_MAX_ROWS = envint("CONVENER_IMPORT_MAX_ROWS", 100_000, 1, 10_000_000)
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# the vendored scripts (panzoom, accessible-autocomplete) are copied from npm by `make vendor`
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "var" / "vendor" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -257,6 +258,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CONVENER_DEFAULT_FROM_EMAIL", "convener@localhost")
+# how many months before a term ends its holder and their manager are told (the worker's job)
+TERM_REMINDER_MONTHS = envint("CONVENER_TERM_REMINDER_MONTHS", 6, 1, 36)
 
 LOGGING = {
     "version": 1,

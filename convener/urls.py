@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("convener.training.urls")),
     path("", include("convener.exchange.urls")),
     path("", include("convener.review.urls")),
+    path("", include("convener.mail.urls")),
     path("", include("convener.site.urls")),
 ]

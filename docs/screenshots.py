@@ -2,7 +2,8 @@
 
 Builds the demo (6000 synthetic people, 30 years) in a temporary folder, serves it with
 gunicorn on a free loopback port, signs in with the demo accounts where a page needs it,
-and writes one PNG per main page into docs/screenshots/."""
+and writes one PNG per main page into docs/screenshots/: at 1280 px, and at 390 px (a
+phone) for the pages people open on the move (`*-phone.png`)."""
 
 from __future__ import annotations
 
@@ -61,13 +62,18 @@ def main() -> int:
     return 0
 
 
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
 def shoot(base: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
 
-        def session(username: str | None):
-            context = browser.new_context(viewport={"width": 1280, "height": 860})
+        def session(username: str | None, viewport=DESKTOP):
+            context = browser.new_context(viewport=viewport, device_scale_factor=1)
             page = context.new_page()
+            page.set_default_navigation_timeout(300_000)  # the review computes for a while
             if username:
                 page.goto(base + "/accounts/login/")
                 page.fill("#id_username", username)
@@ -76,14 +82,19 @@ def shoot(base: str) -> None:
                     page.click("main button[type=submit]")
             return page
 
-        def snap(page, path: str, name: str) -> None:
-            page.goto(base + path)
-            page.screenshot(path=str(OUT / f"{name}.png"))
-            print(f"{name}: {path}", flush=True)
+        def snap(page, path: str | None, name: str, full_page: bool = False) -> None:
+            if path is not None:
+                page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+            print(f"{name}: {path or page.url}", flush=True)
 
         public = session(None)
         snap(public, "/org/", "org-chart")
-        links = public.locator("main a[href^='/positions/']")
+        phone = session(None, PHONE)
+        snap(phone, "/org/", "org-chart-phone")
+        public.goto(base + "/org/")
+        links = public.locator("#org-list a[href^='/positions/']")
         hrefs = [links.nth(i).get_attribute("href") for i in range(min(links.count(), 30))]
         for position in hrefs:  # a position that is held today, with some history
             public.goto(base + position)
@@ -94,14 +105,27 @@ def shoot(base: str) -> None:
         snap(public, person, "person")
         snap(public, "/calls/", "calls")
 
+        manager = session("manager")
+        snap(manager, "/", "tasks")
+        snap(manager, "/succession/", "succession")
+        snap(manager, "/training/", "training")
+        snap(session("manager", PHONE), "/succession/", "succession-phone")
+        member_phone = session("member", PHONE)
+        snap(member_phone, "/", "tasks-phone")
+
         member = session("member")
         member.goto(base + "/calls/")
         call = member.locator("main ul.calls a").first.get_attribute("href")  # an open call
         pk = re.search(r"/calls/(\d+)/", call).group(1)
-        snap(member, f"/calls/{pk}/nominate/", "nomination-form")
-        snap(session("manager"), "/succession/", "succession")
-        year = time.localtime().tm_year - 1
-        snap(session("officer"), f"/review/?year={year}", "review")
+        member.goto(f"{base}/calls/{pk}/nominate/")
+        member.click("#id_nominee")  # the person picker, showing its matches
+        member.keyboard.type("garc")
+        member.locator(".autocomplete__option .picker-detail").first.wait_for()
+        snap(member, None, "nomination-form")
+        officer = session("officer")
+        officer.goto(base + "/review/")
+        edition = officer.locator("main table a[href^='/review/']").first.get_attribute("href")
+        snap(officer, edition, "review")
         browser.close()
 
 

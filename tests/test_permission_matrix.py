@@ -21,6 +21,9 @@ MANAGEMENT = (302, 403, 403, 200, 200, 200)
 MATRIX = {
     "site:home": ALL,
     "site:org": ALL,
+    "site:org_download": ALL,
+    "site:person_search": MEMBERS,
+    "mail:preferences": MEMBERS,
     "site:position": ALL,
     "site:person": ALL,
     "site:institution": ALL,
@@ -91,7 +94,18 @@ MATRIX = {
     "review:ask_confirmation": POST_MEMBERS,
     "review:confirm": MEMBERS,  # a button; the link's token is checked when it is pressed
     "review:officer": (302, 403, 403, 403, 200, 200),
+    "review:prepare": (302, 403, 403, 403, 405, 405),
+    "review:edition": (302, 403, 403, 403, 200, 200),
+    "review:commentary": (302, 403, 403, 403, 405, 405),
+    "review:publish": (302, 403, 403, 403, 405, 405),
+    "review:officer_download": (302, 403, 403, 403, 200, 200),
+    "review:officer_chart": (302, 403, 403, 403, 200, 200),
     "review:published": MEMBERS,
+    "review:published_year": MEMBERS,
+    "review:published_version": MEMBERS,
+    "review:published_download": MEMBERS,
+    "review:published_chart": MEMBERS,
+    "review:goals": MANAGERS,
 }
 
 
@@ -135,6 +149,9 @@ def world():
         "uidb64": "MQ",
         "token": "bad-token",
     }
+    review = _published_review(people["officer"])
+    kwargs.update(year=review.year, version=review.version, fmt="csv")
+    kwargs["review_pk"] = review.pk
     from convener.exchange.jobs import queue_import
 
     job = queue_import("people.csv", b"id,name\nx,X\n", user=people["manager"])
@@ -148,6 +165,15 @@ def world():
     }
 
 
+def _published_review(officer):
+    """A published review of 2025 (prepared from the world's few people)."""
+    from convener.review import lifecycle
+
+    review = lifecycle.request_preparation(2025, officer)
+    lifecycle.run_queued()
+    return lifecycle.publish(review, officer)
+
+
 def _url(name, world):
     from django.urls import NoReverseMatch
 
@@ -155,6 +181,7 @@ def _url(name, world):
     overrides = {
         "site:person": {"slug": world["org"]["groups"][0]["people"][0].slug},
         "site:institution": {"slug": world["org"]["inst"].slug},
+        "site:org_download": {"fmt": "svg"},
         "api:institution-detail": {"slug": world["org"]["inst"].slug},
         "api:person-detail": {"slug": world["org"]["groups"][0]["people"][0].slug},
         "api:orgunit-detail": {"slug": world["org"]["groups"][0]["unit"].slug},
@@ -166,6 +193,29 @@ def _url(name, world):
         "nominations:withdraw": {"pk": world["candidacy"].pk},
         "exchange:job": {"pk": world["job"].pk},
         "exchange:job_progress": {"pk": world["job"].pk},
+        "review:edition": {"pk": kwargs["review_pk"]},
+        "review:commentary": {"pk": kwargs["review_pk"]},
+        "review:publish": {"pk": kwargs["review_pk"]},
+        "review:officer_download": {"pk": kwargs["review_pk"], "fmt": "csv"},
+        "review:officer_chart": {
+            "pk": kwargs["review_pk"],
+            "chart": "chart-gender-woman",
+            "fmt": "svg",
+        },
+        "review:published_year": {"year": kwargs["year"]},
+        "review:published_version": {"year": kwargs["year"], "version": kwargs["version"]},
+        "review:published_download": {
+            "year": kwargs["year"],
+            "version": kwargs["version"],
+            "fmt": "csv",
+        },
+        "review:published_chart": {
+            "year": kwargs["year"],
+            "version": kwargs["version"],
+            "chart": "chart-gender-woman",
+            "fmt": "svg",
+        },
+        "review:goals": {"year": kwargs["year"], "version": kwargs["version"]},
     }
     if name in overrides:
         return reverse(name, kwargs=overrides[name])

@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from . import menu  # noqa: F401 - connects the sign-in receiver
         from .inputs import install_field_validators
 
         # no control characters and no date outside the kept range, on every path in

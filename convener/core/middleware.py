@@ -37,7 +37,7 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
-PAGE_PARAMS = {"on", "page"}  # the only query parameters the registry's pages read
+PAGE_PARAMS = {"on", "page", "unit"}  # the only query parameters the registry's pages read
 
 
 class RegistryPageCacheMiddleware:

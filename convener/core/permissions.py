@@ -60,12 +60,8 @@ def form_errors_from(form, error) -> None:
     """Put a service's ValidationError on the form, on the fields it names."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
-            form.add_error(
-                field if field in form.fields else None,
-                [
-                    f"{field}: {m}" if field not in form.fields and field != "__all__" else m
-                    for m in messages
-                ],
-            )
+            # a field the form does not show: the message alone (it names what it is about),
+            # never the model's field name
+            form.add_error(field if field in form.fields else None, list(messages))
     else:
         form.add_error(None, error.messages)

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from convener.org.models import OrgUnit, Position
 from convener.people.models import Person
+from convener.people.picker import PersonChoiceField
 
 from .models import Call, Vote
 
@@ -79,10 +80,12 @@ class TransitionForm(forms.Form):
 
 
 class NominationForm(forms.Form):
-    nominee = forms.ModelChoiceField(
+    nominee = PersonChoiceField(  # type-ahead: no drop-down of every member
         queryset=Person.objects.none(),
+        scope="members",
         label="Whom do you nominate?",
-        help_text="Current members of the collaboration, by family name. You may choose yourself.",
+        help_text="Type a name: current members of the collaboration, shown with their "
+        "institution and role. You may choose yourself.",
         error_messages={
             "required": "Choose the person you nominate.",
             "invalid_choice": "Choose a current member of the collaboration from the list.",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from convener.core.admin import DomainAdminMixin
+from convener.people.picker import PersonPickerAdminMixin
 
 from .models import Appointment, OrgUnit, Position, SeatPeriod
 
@@ -83,7 +84,7 @@ class PositionAdmin(DomainAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(DomainAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(PersonPickerAdminMixin, DomainAdminMixin, SimpleHistoryAdmin):
     list_display = ("person", "position", "start", "end", "term_number", "capacity")
     list_filter = ("capacity", "method", "start_precision", "end_precision", "position__level")
     list_select_related = ("person", "position")

@@ -27,7 +27,7 @@ LEAD_ROLES = {
 class TermStatus(models.TextChoices):
     WITHIN = "within", "Within limit"
     LAST_TERM = "last_term", "Last term"
-    ENDS_SOON = "ends_soon", "Term ends within 6 months"
+    ENDS_SOON = "ends_soon", "Term ends soon"
     AT_LIMIT = "at_limit", "At limit"
     OVER_LIMIT = "over_limit", "Over limit"
 
@@ -43,6 +43,29 @@ class Term:
     @property
     def status_label(self) -> str:
         return TermStatus(self.status).label
+
+    def ends_in(self, today: dt.date) -> str:
+        """When the term ends, in words a reader can act on: "ends in 5 days", "ends in 4
+        months", "ended 3 months ago" (whole months; days up to two months)."""
+        if self.term_end is None:
+            return "no fixed term"
+        days = (self.term_end - today).days
+        if days == 0:
+            return "ends today"
+        if abs(days) <= 61:
+            n = abs(days)
+            unit = f"{n} day{'s' if n != 1 else ''}"
+        else:
+            early, late = sorted([today, self.term_end])
+            n = (late.year - early.year) * 12 + late.month - early.month - (late.day < early.day)
+            unit = f"{n} months"
+        return f"ends in {unit}" if days > 0 else f"ended {unit} ago"
+
+    @property
+    def urgency(self) -> tuple:
+        """Sort key, most urgent first: over the limit, then the soonest end."""
+        rank = {TermStatus.OVER_LIMIT: 0, TermStatus.AT_LIMIT: 1}.get(self.status, 2)
+        return (rank, self.term_end or dt.date.max, self.appointment.position.title)
 
     @property
     def holdover_months(self) -> int | None:
@@ -344,6 +367,20 @@ def leadership_roles(
     return qs.select_related("person", "position", "position__unit").order_by(
         "person__sort_name", "start"
     )
+
+
+def l1_areas(today: dt.date) -> dict[int, OrgUnit | None]:
+    """For every unit existing ``today``: the L1 area it belongs to (None above L1, and for
+    boards and committees). One query."""
+    units = {u.pk: u for u in OrgUnit.objects.possibly_on(today)}
+    result: dict[int, OrgUnit | None] = {}
+    for pk in units:
+        unit, seen = units.get(pk), set()
+        while unit is not None and unit.level != 1 and unit.parent_id and unit.pk not in seen:
+            seen.add(unit.pk)
+            unit = units.get(unit.parent_id)
+        result[pk] = unit if unit is not None and unit.level == 1 else None
+    return result
 
 
 def subtree_ids(unit: OrgUnit) -> set[int]:

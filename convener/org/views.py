@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,12 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from convener.core import charts, spreadsheet
+from convener.core import charts, listing, spreadsheet
 from convener.core.dates import parse_day
 from convener.core.inputs import text_problem
 from convener.core.permissions import person_of, public, role_required
 from convener.core.ratelimit import mail_rate_limited
-from convener.core.roles import Role
+from convener.core.roles import Role, has_role
 from convener.mail.services import queue_mail
 from convener.people.models import Person
 
@@ -45,26 +46,78 @@ def _bad(request, param, message):
     return _bad_request(request, BadQuery(param, message))
 
 
+SUCCESSION_SORTS = [("urgency", "Most urgent first"), ("position", "Position, A to Z")]
+
+
 @role_required(*MANAGEMENT)
 @require_safe
 def dashboard(request):
+    from convener.site.orgchart import incoming_by_position
+
     today = timezone.localdate()
     months, error = _int_param(request, "months", 12, 1, 120)
     if error:
         return _bad(request, "months", error)
+    areas_of = succession.l1_areas(today)
+    filters = listing.Filters(
+        areas=sorted({a for a in areas_of.values() if a is not None}, key=lambda a: a.name),
+        levels=[(lv, Position.Level(lv).label) for lv in succession.LEADERSHIP_LEVELS],
+        statuses=list(succession.TermStatus.choices),
+        sorts=SUCCESSION_SORTS,
+    )
+    try:
+        filters.read(request.GET)
+    except listing.BadFilter as bad:
+        return _bad(request, bad.param, bad.message)
+
+    def area(position):
+        return areas_of.get(position.unit_id)
+
     terms = succession.current_terms(today)
-    lines = succession.lead_lines(today)
+    incoming = incoming_by_position(today, today)
+    for t in terms:
+        t.incoming = incoming.get(t.appointment.position_id, [])
+    in_scope = [
+        t
+        for t in terms
+        if filters.keeps(area(t.appointment.position), t.appointment.position.level)
+    ]
+    ending_all = succession.ending_within(in_scope, today, months)
+    filters.counts = dict(Counter(t.status for t in ending_all))
+    ending = [t for t in ending_all if filters.keeps_status(t.status)]
+    if filters.sort == "position":
+        ending.sort(key=lambda t: (t.appointment.position.title, t.appointment.person.sort_name))
+    else:
+        ending.sort(key=lambda t: t.urgency)
+    lines = [
+        line
+        for line in succession.lead_lines(today)
+        if filters.keeps(area(line.position), line.position.level)
+    ]
+    vacancies = [
+        v for v in succession.vacancies(today) if filters.keeps(area(v.position), v.position.level)
+    ]
+    for v in vacancies:
+        v.incoming = incoming.get(v.position.pk, [])
     context = {
         "today": today,
         "months": months,
-        "ending": succession.ending_within(terms, today, months),
-        "holdovers": [t for t in terms if t.holdover_since],
-        "over_limit": [t for t in terms if t.status == succession.TermStatus.OVER_LIMIT],
+        "filters": filters,
+        "ending": filters.paginate(ending),
+        "ending_total": len(ending),
+        "holdovers": [t for t in in_scope if t.holdover_since],
+        "over_limit": [t for t in in_scope if t.status == succession.TermStatus.OVER_LIMIT],
         "without_deputy": [line for line in lines if not line.deputies],
         "bench": [(line, a) for line in lines for a in line.ready],
-        "strength": succession.bench_strength(lines, today),
-        "vacancies": succession.vacancies(today),
+        "strength": [
+            row
+            for row in succession.bench_strength(lines, today)
+            if filters.area is None or row["area"].pk == filters.area.pk
+        ],
+        "vacancies": vacancies,
         "exceptions": succession.exceptions()[:100],
+        "can_call": has_role(request.user, Role.MANAGER),
+        "extra": [("months", months)],
     }
     return render(request, "org/succession.html", context)
 

@@ -4,6 +4,7 @@ or, for the demo and the tests only, from a key file outside the database."""
 from __future__ import annotations
 
 import json
+import zlib
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -43,3 +44,19 @@ def decrypt(token: str) -> dict:
 def rotate(token: str) -> str:
     """Re-encrypt with the newest key."""
     return _fernet(keys()).rotate(token.encode()).decode()
+
+
+def seal(data) -> str:
+    """Encrypt a large JSON-able value (compressed first): snapshots' confidential parts."""
+    raw = zlib.compress(json.dumps(data, sort_keys=True).encode(), 6)
+    return _fernet(keys()).encrypt(raw).decode()
+
+
+def unseal(token: str):
+    try:
+        return json.loads(zlib.decompress(_fernet(keys()).decrypt(token.encode())))
+    except InvalidToken:
+        raise RuntimeError(
+            "A review snapshot cannot be decrypted with the configured keys "
+            "(CONVENER_DEMOGRAPHICS_KEYS)"
+        ) from None

@@ -1,32 +1,50 @@
-"""Disclosure control for everything the review publishes.
+"""Disclosure control for everything the review shows.
 
-Leadership rosters are public, so a published count is an equation about known people.
-The rules, applied the same way to every year, level and attribute:
+Leadership rosters are public, so a count is an equation about known people. The rules:
 
-1. One attribute (option) at a time; never a cross-tabulation. For a question with one
-   answer per person only one option is published ("yes" of a yes/no question), since the
-   counts of all its options add up and could be played against each other.
+1. One attribute (option) at a time, never a cross-tabulation. For a question with one
+   answer per person, only one option is published ("yes" of a yes/no question).
 2. A breakdown is published only when at least ``min_level`` people of the cell answered
    (10; 11 in strict mode) and both the group and its complement number at least 5, which
    also rules out 0% and 100%. "Prefer not to say" is never published.
 3. Published counts are rounded to the nearest 5 (so each is known only to within ±2), and
-   everything else published (shares, indices, tests) is computed from the rounded counts.
-4. Differencing: for every two publishable cells of the same attribute whose rosters share
-   people (two years of a level, two levels, a level and the members), the rounded counts
-   bound the difference between the people in one and not the other. If those bounds could
-   force the answer of everyone who entered or left, the later (or smaller) cell is
-   suppressed, and the check runs again against what remains.
+   everything else published is computed from the rounded counts.
+4. Differencing. The attacker we defend against knows the roster of every cell ever
+   published, with who answered, and every published count: each is a linear constraint
+   on the unknown answers. The options of one question are attacked together (most people
+   pick one option, so the counts of "woman" and "man" bound the number of people who
+   picked neither). Before anything new is published, the new cells are checked together
+   with the stored cells of every earlier published snapshot, with an exact integer
+   program: nobody's answer may be forced, i.e. no person may be shown to have, or not to
+   have, any option (nor to have none of the published ones). A new cell that would force
+   someone is withheld, latest first, and the check runs again.
 
-Differential privacy is not used: for tables of 10 to 40 people its noise is as large as the
-signal.
+The officer's confidential tables show exact counts but hide every group or complement
+smaller than 5; the same machinery, with exact counts, then hides further cells until no
+hidden count can be narrowed to fewer than three possible values from the shown ones
+(complementary suppression: no hidden cell is "total minus parts").
+
+People are grouped into atoms: those who belong to exactly the same cells are
+interchangeable for the attacker, so the integer program has one variable per atom and
+option. Differential privacy is not used: for tables of 10 to 40 people its noise is as
+large as the signal.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+
+import numpy as np
+from django.views.decorators.debug import sensitive_variables
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
 
 BASE = 5
 MIN_GROUP = 5
+SLACK = BASE // 2  # a rounded count is known to within this many either side
+OTHER = ""  # the category of people who picked none of the options in question
+TRIALS = 2  # candidates tried, each, before hiding one that overlaps and going round again
 
 
 def round_base(value: int) -> int:
@@ -36,88 +54,457 @@ def round_base(value: int) -> int:
 
 @dataclass
 class Cell:
-    """One candidate published number: how many of ``roster`` answered ``option``."""
+    """One group of people (a level on a day, the new appointees of a window, ...) and, for
+    one question, how many of those who answered it picked each option."""
 
-    attribute: tuple[str, str]  # (question, option)
+    question: str
     key: tuple  # what the cell describes, e.g. ("level", "L3", 2024)
     order: int  # publication order: later cells yield to earlier ones
-    roster: frozenset[int]  # public: who is in the group
-    k: int  # true: how many of them have the attribute
-    n: int  # true: how many of them answered the question (not "prefer not to say")
-    published: bool = False
-    reason: str = ""
-    k_pub: int | None = None
-    n_pub: int | None = None
-    notes: list[str] = field(default_factory=list)
+    roster: frozenset[int]  # who answered the question (not "prefer not to say")
+    k: dict[str, int]  # option -> true count
+    shown: dict[str, int] = field(default_factory=dict)  # option -> count as shown
+    reason: dict[str, str] = field(default_factory=dict)  # option -> why not shown
+    stored: bool = False  # from an earlier published snapshot: fixed, never withheld
+    priority: int = 0  # officer: lower priorities are hidden first to protect others
+    only: frozenset | None = None  # the options this cell shows at all (None: every one)
+    exact: bool = False  # shows exact counts (the officer's), not rounded ones
+
+    def options(self, options: list[str]) -> list[str]:
+        return [o for o in options if self.only is None or o in self.only]
 
     @property
-    def k_range(self) -> tuple[int, int]:
-        return max(0, self.k_pub - 2), min(len(self.roster), self.k_pub + 2)
+    def n(self) -> int:
+        return len(self.roster)
+
+    def store(self) -> dict:
+        """What a published snapshot keeps of this cell for later checks."""
+        return {
+            "question": self.question,
+            "key": list(self.key),
+            "roster": sorted(self.roster),
+            "shown": dict(self.shown),
+        }
+
+    @classmethod
+    def from_store(cls, data: dict, order: int) -> Cell:
+        return cls(
+            data["question"],
+            tuple(data["key"]),
+            order,
+            frozenset(data["roster"]),
+            {},
+            shown=dict(data["shown"]),
+            stored=True,
+        )
 
 
-def primary(cell: Cell, min_level: int) -> str:
-    """Why the cell cannot be published on its own, or '' if it can."""
-    if cell.n < min_level:
+def primary(k: int, n: int, min_level: int) -> str:
+    """Why a count cannot be published on its own, or '' if it can."""
+    if n < min_level:
         return f"fewer than {min_level} answers"
-    if cell.k < MIN_GROUP or cell.n - cell.k < MIN_GROUP:
+    if k < MIN_GROUP or n - k < MIN_GROUP:
         return f"a group or its complement smaller than {MIN_GROUP}"
     return ""
 
 
-def _forces(a: Cell, b: Cell) -> bool:
-    """Whether the rounded counts of two overlapping cells pin down anyone's answer.
+class System:
+    """The attacker's integer program over one question's cells: one variable per atom
+    (people in exactly the same cells) and option, bounded by the atom's size; with
+    ``exclusive``, each person picked at most one of the options."""
 
-    People fall in three exchangeable groups: in both cells (C of them with the attribute),
-    only in ``a`` (alpha), only in ``b`` (beta). The published ranges say
-    lo_a <= C + alpha <= hi_a and lo_b <= C + beta <= hi_b. Someone is forced exactly when
-    one of the three sums can only be zero or only be the group's size. Each sum's feasible
-    values form an interval, computed exactly from the two ranges."""
-    n_common = len(a.roster & b.roster)
-    n_a, n_b = len(a.roster) - n_common, len(b.roster) - n_common
-    if not n_a and not n_b:
-        return False  # the same people: the same count, nothing new
-    lo_a, hi_a = a.k_range
-    lo_b, hi_b = b.k_range
-    # the common count c must leave room for both cells' own ranges
-    c_low = max(0, lo_a - n_a, lo_b - n_b)
-    c_high = min(n_common, hi_a, hi_b)
-    if c_low > c_high:
-        return False  # inconsistent ranges cannot come from real data
-    ranges = {
-        "c": (c_low, c_high, n_common),
-        "a": (max(0, lo_a - c_high), min(n_a, hi_a - c_low), n_a),
-        "b": (max(0, lo_b - c_high), min(n_b, hi_b - c_low), n_b),
-    }
-    # someone is forced when a non-empty group can only be all-with or all-without
-    return any(size and (low == size or high == 0) for low, high, size in ranges.values())
+    @sensitive_variables()
+    def __init__(self, cells: list[Cell], options: list[str], truth, exclusive: bool):
+        self.options = options
+        self.exclusive = exclusive
+        signature: dict[int, list[int]] = defaultdict(list)
+        for index, cell in enumerate(cells):
+            for person in cell.roster:
+                signature[person].append(index)
+        atoms: dict[tuple, list[int]] = defaultdict(list)
+        for person, where in signature.items():
+            atoms[tuple(where)].append(person)
+        self.atoms = list(atoms)
+        self.size = np.array([len(atoms[a]) for a in self.atoms])
+        self.members = [atoms[a] for a in self.atoms]
+        self.cell_atoms: dict[int, list[int]] = defaultdict(list)
+        for i, where in enumerate(self.atoms):
+            for c in where:
+                self.cell_atoms[c].append(i)
+        self.cells = cells
+        n_atoms = len(self.atoms)
+        self.n_vars = n_atoms * len(options)
+        # the truth, per atom and option (None where someone's current answer is unknown)
+        self.truth = None
+        if truth is not None:
+            y = np.zeros(self.n_vars)
+            for i, people in enumerate(self.members):
+                for j, option in enumerate(options):
+                    y[self.var(i, j)] = sum(1 for p in people if option in truth.get(p, ()))
+            self.truth = y
+
+    def var(self, atom: int, option: int) -> int:
+        return atom * len(self.options) + option
+
+    def constraints(self, bounds: dict[tuple[int, str], tuple[int, int]]):
+        """Rows: each (cell, option) with its known range; with ``exclusive`` one row per
+        atom, sum of options <= size."""
+        rows, cols, lows, highs = [], [], [], []
+        r = 0
+        for (c, option), (lo, hi) in bounds.items():
+            j = self.options.index(option)
+            for i in self.cell_atoms[c]:
+                rows.append(r)
+                cols.append(self.var(i, j))
+            lows.append(lo)
+            highs.append(hi)
+            r += 1
+        if self.exclusive and len(self.options) > 1:
+            for i in range(len(self.atoms)):
+                for j in range(len(self.options)):
+                    rows.append(r)
+                    cols.append(self.var(i, j))
+                lows.append(0)
+                highs.append(int(self.size[i]))
+                r += 1
+        return rows, cols, lows, highs, r
+
+    def solve(self, bounds, extra=(), objective=None, binaries=0, keep_binaries=False):
+        """One integer program: the attacker's constraints, ``extra`` rows (lists of
+        (column, coefficient), low, high) over the variables and ``binaries`` added 0/1
+        columns, maximizing ``objective``. Returns the solution or None."""
+        rows, cols, lows, highs, r = self.constraints(bounds)
+        data = [1.0] * len(rows)
+        for terms, lo, hi in extra:
+            for col, coef in terms:
+                rows.append(r)
+                cols.append(col)
+                data.append(coef)
+            lows.append(lo)
+            highs.append(hi)
+            r += 1
+        n = self.n_vars + binaries
+        if n == 0:  # nobody in any cell: nothing to solve for
+            return np.zeros(0)
+        if self.n_vars == 0:
+            return np.zeros(n) if keep_binaries else np.zeros(0)
+        upper = np.concatenate([np.repeat(self.size, len(self.options)), np.ones(binaries)])
+        cost = np.zeros(n) if objective is None else -np.asarray(objective, dtype=float)
+        constraints = []
+        if r:
+            matrix = coo_matrix((data, (rows, cols)), shape=(r, n)).tocsr()
+            constraints = [LinearConstraint(matrix, lows, highs)]
+        result = milp(
+            cost,
+            integrality=np.ones(n),
+            bounds=Bounds(np.zeros(n), upper),
+            constraints=constraints,
+            options={"time_limit": 60},
+        )
+        if result.status != 0:
+            return None
+        return result.x.round() if keep_binaries else result.x[: self.n_vars].round()
+
+    def satisfies(self, y, bounds) -> bool:
+        for (c, option), (lo, hi) in bounds.items():
+            j = self.options.index(option)
+            total = sum(y[self.var(i, j)] for i in self.cell_atoms[c])
+            if not lo <= total <= hi:
+                return False
+        if self.exclusive:
+            per_atom = y.reshape(len(self.atoms), len(self.options)).sum(axis=1)
+            if (per_atom > self.size).any():
+                return False
+        return True
+
+    def targets(self):
+        """Every (atom, category) the attacker could pin down: (terms, size, label)."""
+        out = []
+        k = len(self.options)
+        for i in range(len(self.atoms)):
+            s = int(self.size[i])
+            for j in range(k):
+                out.append(([(self.var(i, j), 1.0)], s, (i, self.options[j])))
+            if self.exclusive:
+                # "none of the options": size minus the options' sum
+                out.append(([(self.var(i, j), 1.0) for j in range(k)], s, (i, OTHER)))
+        return out
+
+    @sensitive_variables()
+    def forced(self, bounds) -> list[tuple[int, str]] | None:
+        """(atom, category) pairs whose value every solution fixes at 0 or at the atom's
+        size, i.e. people whose answer the attacker can derive; None if no solution."""
+        solutions = []
+        if self.truth is not None and self.satisfies(self.truth, bounds):
+            solutions.append(self.truth)
+        else:
+            y = self.solve(bounds)
+            if y is None:
+                return None
+            solutions.append(y)
+        # each target needs a solution where it is above 0 ("up") and one where it is
+        # below the atom's size ("down"), except for the "other" category whose value is
+        # size minus the sum: there "up" means the sum is below the size
+        needs = []
+        for terms, size, label in self.targets():
+            other = label[1] == OTHER
+            for up in (True, False):
+                needs.append((terms, size, label, up != other))
+        open_needs = [need for need in needs if not any(_meets(y, need) for y in solutions)]
+        # certify many at once: maximize how many open needs one solution meets
+        while open_needs:
+            extra, objective = [], np.zeros(self.n_vars + len(open_needs))
+            for b, (terms, size, _, above_zero) in enumerate(open_needs):
+                z = self.n_vars + b
+                if above_zero:  # z <= sum  (z = 1 needs sum >= 1)
+                    extra.append(([(z, 1.0)] + [(c, -w) for c, w in terms], -np.inf, 0))
+                else:  # z + sum <= size  (z = 1 needs sum <= size - 1)
+                    extra.append(([(z, 1.0)] + terms, -np.inf, size))
+                objective[z] = 1
+            y = self.solve(bounds, extra, objective, binaries=len(open_needs))
+            met = [need for need in open_needs if y is not None and _meets(y, need)]
+            if not met:
+                break
+            open_needs = [need for need in open_needs if not _meets(y, need)]
+        forced = []
+        for terms, size, label, above_zero in open_needs:
+            row = (terms, 1, np.inf) if above_zero else (terms, -np.inf, size - 1)
+            if self.solve(bounds, [row]) is None:
+                forced.append(label)
+        return forced
 
 
-def protect(cells: list[Cell], *, strict: bool = False) -> list[Cell]:
-    """Decide what is published; returns the same cells with ``published`` and ``reason``."""
+def _meets(y, need) -> bool:
+    terms, size, _, above_zero = need
+    total = sum(y[c] * w for c, w in terms)
+    return total >= 1 if above_zero else total <= size - 1
+
+
+def _published_bounds(cells: list[Cell]) -> dict[tuple[int, str], tuple[int, int]]:
+    bounds = {}
+    for c, cell in enumerate(cells):
+        for option, value in cell.shown.items():
+            bounds[(c, option)] = (max(0, value - SLACK), min(cell.n, value + SLACK))
+    return bounds
+
+
+def _exclusive(cells: list[Cell], options: list[str], truth) -> bool:
+    """Attack with "one option each" when that is true of the people in the cells: the
+    stronger attack, and the one real data invite."""
+    if len(options) < 2 or truth is None:
+        return False
+    people = set().union(*(c.roster for c in cells)) if cells else set()
+    return all(sum(1 for o in options if o in truth.get(p, ())) <= 1 for p in people)
+
+
+@sensitive_variables()
+def protect(
+    cells: list[Cell],
+    options: list[str],
+    truth: dict[int, set[str]] | None = None,
+    *,
+    strict: bool = False,
+) -> list[Cell]:
+    """Decide what of one question is published: sets ``shown`` (rounded counts) and
+    ``reason`` on the new cells; stored cells (earlier snapshots) take part unchanged.
+
+    ``truth`` maps each person to the options they picked (None: not known), used only to
+    find a first solution quickly and to choose the stronger attack."""
     min_level = 11 if strict else 10
-    by_attribute: dict[tuple[str, str], list[Cell]] = {}
-    for cell in cells:
-        cell.reason = primary(cell, min_level)
-        cell.published = not cell.reason
-        if cell.published:
-            cell.k_pub, cell.n_pub = round_base(cell.k), round_base(cell.n)
-        by_attribute.setdefault(cell.attribute, []).append(cell)
-    for group in by_attribute.values():
-        ordered = sorted((c for c in group if c.published), key=lambda c: c.order)
-        kept: list[Cell] = []
-        for cell in ordered:
-            clash = next(
-                (
-                    other
-                    for other in kept
-                    if not other.roster.isdisjoint(cell.roster) and _forces(other, cell)
-                ),
-                None,
-            )
-            if clash is not None:
-                cell.published = False
-                cell.reason = f"would reveal individuals when compared with {clash.key}"
-                cell.k_pub = cell.n_pub = None
+    new = [c for c in cells if not c.stored]
+    for cell in new:
+        cell.shown, cell.reason = {}, {}
+        for option in cell.options(options):
+            why = primary(cell.k[option], cell.n, min_level)
+            if why:
+                cell.reason[option] = why
             else:
-                kept.append(cell)
+                cell.shown[option] = round_base(cell.k[option])
+    cells = sorted(cells, key=lambda c: (not c.stored, c.order))
+    exclusive = _exclusive(cells, options, truth)
+    while True:
+        active = [c for c in cells if c.stored or c.shown]
+        if not any(not c.stored for c in active):
+            return cells
+        system = System(active, options, truth, exclusive)
+        bounds = _published_bounds(active)
+        forced = system.forced(bounds)
+        if forced == []:
+            return cells
+        culprit = _latest_new(active, system, forced, bounds)
+        if culprit is None:
+            return cells  # only stored cells involved: nothing left to withhold
+        cell, option, other = culprit
+        cell.shown.pop(option, None)
+        cell.reason[option] = (
+            "withheld: with figures published earlier or in this review it would reveal "
+            f"someone's answer (compared with {other})"
+        )
+
+
+def _latest_new(active, system, forced, bounds):
+    """The latest new (cell, option) that can take part in pinning someone down: one that
+    shares people with a cell containing them (differencing needs an overlap)."""
+    candidates = [(c, o) for c in active if not c.stored for o in c.shown]
+    if forced is None:  # no solution at all: the new cells contradict the stored ones
+        cell, option = max(candidates, key=lambda co: co[0].order)
+        return cell, option, "earlier snapshots"
+    best = None
+    for atom, category in forced:
+        holding = [active[c] for c in system.atoms[atom]]
+        near = frozenset().union(*(cell.roster for cell in holding))
+        for cell, option in candidates:
+            if category not in (OTHER, option) or cell.roster.isdisjoint(near):
+                continue
+            if best is None or cell.order > best[0].order:
+                others = [h.key for h in holding if h is not cell]
+                best = (cell, option, others[0] if others else "the other options")
+    if best is None and candidates:
+        cell, option = max(candidates, key=lambda co: co[0].order)
+        best = (cell, option, "the other figures")
+    return best
+
+
+@sensitive_variables()
+def suppress_officer(cells: list[Cell], options: list[str], truth: dict[int, set[str]]) -> list:
+    """The officer's confidential tables: exact counts, every group or complement under 5
+    hidden, then more cells hidden (lowest ``priority`` first) until no hidden count can be
+    narrowed to fewer than three values from the shown counts."""
+    for cell in cells:
+        cell.shown, cell.reason, cell.exact = {}, {}, True
+        for option in cell.options(options):
+            k = cell.k[option]
+            if k < MIN_GROUP or cell.n - k < MIN_GROUP:
+                cell.reason[option] = f"a group or its complement smaller than {MIN_GROUP}"
+            else:
+                cell.shown[option] = k
+    exclusive = _exclusive(cells, options, truth)
+    # one program for all: hiding a cell only drops its rows, and a hidden count once
+    # shown to be uncertain stays so when more is hidden
+    system = System(cells, options, None, exclusive)
+    work = [(c, o) for c, cell in enumerate(cells) for o in options if o in cell.reason]
+    index = {id(cell): c for c, cell in enumerate(cells)}
+    total = {o: sum(cell.k.get(o, 0) for cell in cells) for o in options}
+    # hiding only ever widens what is possible: once shown uncertain, always uncertain. One
+    # program certifies most of the open figures at once (again after each hiding); the
+    # rest are checked one by one
+    certified = _certify(system, cells, work)
+    dirty = False
+    while work:
+        c, option = work.pop(0)
+        if (c, option) not in certified and dirty:
+            certified |= _certify(system, cells, [(c, option), *work])
+            dirty = False
+        if (c, option) in certified:
+            continue
+        while not _uncertain(system, cells, c, option):
+            dirty = True
+            people = cells[c].roster
+            near = set(people).union(
+                *(other.roster for other in cells if not other.roster.isdisjoint(people))
+            )
+            candidates = sorted(
+                (
+                    (other, o)
+                    for other in cells
+                    if other.shown and not other.roster.isdisjoint(near)
+                    for o in other.shown
+                    if o == option or exclusive
+                ),
+                # first a cell's largest group, whose count is nearly the complement of the
+                # others (what a review is read for); then the least important cells
+                key=lambda co: (
+                    co[0].k[co[1]] < max(co[0].k.values()),
+                    -total[co[1]],
+                    co[0].priority,
+                    co[0].n,
+                    -co[0].order,
+                ),
+            )
+            if not candidates:
+                break
+            # prefer hiding cells' largest groups: the least important one whose hiding is
+            # enough, else the first one that overlaps the hidden figure directly (and go
+            # round again); smaller groups only when no largest group is left
+            majority = [co for co in candidates if co[0].k[co[1]] >= max(co[0].k.values())]
+            chosen = None
+            for group in (majority, candidates) if majority else (candidates,):
+                for cell, o in group[:TRIALS]:
+                    value = cell.shown.pop(o)
+                    enough = _uncertain(system, cells, c, option)
+                    cell.shown[o] = value
+                    if enough:
+                        chosen = (cell, o)
+                        break
+                if chosen is not None or group is majority:
+                    break
+            if chosen is None:
+                pool = majority or candidates
+                direct = [co for co in pool if not co[0].roster.isdisjoint(people)]
+                chosen = (direct or pool)[0]
+            cell, o = chosen
+            del cell.shown[o]
+            cell.reason[o] = (
+                "hidden too, so that a smaller hidden figure cannot be worked out from the others"
+            )
+            work.append((index[id(cell)], o))
     return cells
+
+
+def _certify(system: System, cells: list[Cell], targets) -> set[tuple[int, str]]:
+    """The hidden figures that one solution of the shown counts puts at least two away from
+    their true value (so at least three values are possible), found by maximizing how many
+    it does at once."""
+    targets = [t for t in dict.fromkeys(targets) if cells[t[0]].n >= 2]
+    if not targets:
+        return set()
+    bounds = {(x, o): (v, v) for x, cell in enumerate(cells) for o, v in cell.shown.items()}
+    extra, sides = [], []
+    objective = np.zeros(system.n_vars + 2 * len(targets))
+    for b, (c, option) in enumerate(targets):
+        j = system.options.index(option)
+        terms = [(system.var(i, j), 1.0) for i in system.cell_atoms[c]]
+        truth, n = cells[c].k[option], cells[c].n
+        up, down = system.n_vars + 2 * b, system.n_vars + 2 * b + 1
+        # up = 1 needs count >= truth + 2; down = 1 needs count <= truth - 2
+        extra.append((terms + [(up, -(truth + 2.0))], 0, np.inf))
+        extra.append((terms + [(down, float(n))], -np.inf, truth - 2 + n))
+        objective[up] = objective[down] = 1
+        sides.append((up, down))
+    y = system.solve(bounds, extra, objective, binaries=2 * len(targets), keep_binaries=True)
+    if y is None:
+        return set()
+    return {
+        target
+        for target, (up, down) in zip(targets, sides, strict=True)
+        if y[up] > 0.5 or y[down] > 0.5
+    }
+
+
+def _uncertain(system: System, cells: list[Cell], c: int, option: str) -> bool:
+    """Whether the shown counts leave at least three possible values for a hidden one (as
+    many as the cell's size allows, in a cell of one or two)."""
+    need = min(2, cells[c].n)
+    if need == 0:
+        return True
+    atoms = set(system.cell_atoms[c])
+    constrained = any(
+        not atoms.isdisjoint(system.cell_atoms[x])
+        for x, cell in enumerate(cells)
+        if cell.shown and (option in cell.shown or system.exclusive)
+    )
+    if not constrained:  # no shown count touches these people: anything from 0 to n
+        return True
+    bounds = {(x, o): (v, v) for x, cell in enumerate(cells) for o, v in cell.shown.items()}
+    truth = cells[c].k[option]
+    j = system.options.index(option)
+    objective = np.zeros(system.n_vars)
+    for i in system.cell_atoms[c]:
+        objective[system.var(i, j)] = 1
+    high = system.solve(bounds, objective=objective)
+    if high is None:
+        return True
+    high = int(objective @ high)
+    if high >= truth + need:
+        return True
+    low = system.solve(bounds, objective=-objective)
+    return low is not None and high - int(objective @ low) >= need

@@ -5,6 +5,7 @@ something happened, never what was answered."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,7 +105,8 @@ class SelfIdEvent(models.Model):
 
 class Goal(models.Model):
     """A target share of an attribute at a level for a year (optionally only among the seats
-    that allocate resources)."""
+    that allocate resources), recorded by management against the published review of the
+    year before, whose share it keeps as the baseline."""
 
     level = models.CharField(max_length=20, help_text=_("A level of the review chain"))
     question = models.SlugField()
@@ -114,6 +116,21 @@ class Goal(models.Model):
         max_digits=4, decimal_places=3, help_text=_("Target share, e.g. 0.250")
     )
     resource_allocating_only = models.BooleanField(default=False)
+    set_against = models.ForeignKey(
+        "Review",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goals_set",
+        help_text=_("The published review the goal was set against"),
+    )
+    baseline = models.FloatField(
+        null=True, blank=True, help_text=_("The share in that published review, when shown")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["year", "level", "question", "option"]
@@ -132,9 +149,13 @@ class Goal(models.Model):
 
 
 class ReviewLevel(models.Model):
-    """One level of the review's chain, from the base up: each level's pool is the level
-    before it. A level is the holders of positions of the given position levels on the
-    reference date, or, with none given, the members of the collaboration."""
+    """One level of the review's chain, from the base up. A level is the holders of positions
+    of the given position levels on the reference date, or, with none given, the members of
+    the collaboration. Each link says explicitly whom the level is chosen from."""
+
+    class Pool(models.TextChoices):
+        MEMBERS = "members", _("All members on the day of each appointment")
+        ELIGIBLE = "eligible", _("People who held the level below within the last N years")
 
     order = models.PositiveSmallIntegerField(unique=True)
     key = models.SlugField(unique=True)
@@ -142,6 +163,10 @@ class ReviewLevel(models.Model):
     short = models.CharField(max_length=30)
     position_levels = models.JSONField(
         default=list, blank=True, help_text=_('e.g. ["L1", "top", "board"]; empty for the members')
+    )
+    pool = models.CharField(max_length=10, choices=Pool.choices, default=Pool.MEMBERS)
+    pool_years = models.PositiveSmallIntegerField(
+        default=5, help_text=_("N, for the eligible pool: held the level below within N years")
     )
 
     class Meta:
@@ -162,3 +187,105 @@ class ReviewYear(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.reference_date}"
+
+
+class Review(models.Model):
+    """One prepared version of a year's review. It is computed once, in the background
+    (queued, running), read by the diversity officer as a confidential draft with
+    commentary per level, and published: publication freezes the published tables, charts,
+    commentary, method version and data date in ``snapshot``, which never changes again. A
+    correction is a later version of the same year with a reason; both stay visible.
+
+    ``confidential`` is encrypted with the self-identification keys: the officer's tables,
+    the draft's published tables, and the rosters of the published cells that every later
+    publication is checked against. ``pages`` (encrypted too) holds the same tables as
+    rendered for the officer's pages and downloads, small enough to read on every view."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be prepared")
+        RUNNING = "running", _("Being prepared")
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
+
+    year = models.PositiveSmallIntegerField()
+    version = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    reference_date = models.DateField()
+    strict = models.BooleanField(default=False, help_text=_("At least 11 answers per cell"))
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    reason = models.TextField(blank=True, help_text=_("Why this version corrects the last"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    data_as_of = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_note = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    method_version = models.CharField(max_length=20, blank=True)
+    checked_against = models.JSONField(
+        default=list, blank=True, help_text=_("Published versions this draft was checked against")
+    )
+    confidential = models.TextField(blank=True, editable=False)
+    pages = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Encrypted, each on its own: the officer's and the preview's page and files",
+    )
+    commentary = models.JSONField(default=dict, blank=True)
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "version"], name="one_review_version"),
+            models.CheckConstraint(
+                condition=models.Q(corrects__isnull=True) | ~models.Q(reason=""),
+                name="a_correction_has_a_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Review {self.year} version {self.version} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING, self.State.DRAFT)
+
+
+class ReviewEvent(models.Model):
+    """The audit trail of a review: who asked for it, published or corrected it, and when."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", _("Preparation requested")
+        PREPARED = "prepared", _("Prepared")
+        FAILED = "failed", _("Preparation failed")
+        COMMENTED = "commented", _("Commentary changed")
+        PUBLISHED = "published", _("Published")
+        DISCARDED = "discarded", _("Discarded")
+        GOAL = "goal", _("Goal recorded")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"

@@ -1,25 +1,44 @@
-"""The annual proportionality review: each management level compared with the level below,
-one attribute at a time, for the diversity officer (exact, k-protected) or for publication
-(every rule of ``disclosure``). Answers are decrypted in memory only, never stored or logged.
+"""The annual proportionality review, computed once per preparation into plain data that a
+snapshot stores: for the diversity officer (exact counts, hiding small groups and whatever
+would give them away) and for publication (every rule of ``disclosure``, checked against
+every earlier published snapshot). Answers are decrypted in memory only, never stored or
+logged; every function that holds them or sets of person ids hides its variables from
+error reports.
+
+Each link of the chain says whom a level is chosen from (``ReviewLevel.pool``):
+
+- the members on the day (L3): the level on the reference date against the members, with
+  the hypergeometric test (the level is drawn out of them);
+- the eligible pool (L2, L1): people who held the level below within N years. The holders
+  on the reference date are compared, each at the date of their appointment, with the pool
+  on that date (Poisson-binomial).
+
+The primary test is the flow: people newly appointed to the level in the three years ending
+on the reference date, each compared with the pool on the day they were appointed. Trends
+use the new appointees of each of ten years (each person once), scored by the real years.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import Min
 from django.views.decorators.debug import sensitive_variables
 
 from convener.org.models import Appointment, Position
-from convener.org.succession import junior_participation
 from convener.people.models import Membership
 
-from . import services
-from .disclosure import MIN_GROUP, Cell, protect, round_base
-from .models import Goal
-from .stats import Comparison, choose_method, compare, trend
+from . import services, stats
+from .disclosure import MIN_GROUP, SLACK, Cell, protect, round_base, suppress_officer
+
+OFFICER, PUBLISHED = "officer", "published"
+SERVICE_LEVELS = {Position.Level.BOARD, Position.Level.COMMITTEE}
+FLOW_YEARS = 3
+TREND_YEARS = 10
+NEVER = 10**7  # an ordinal after any real date: "no end"
 
 
 @dataclass(frozen=True)
@@ -28,39 +47,32 @@ class Level:
     name: str
     position_levels: tuple[str, ...] = ()  # empty: the members of the collaboration
     short: str = ""
+    pool: str = "members"  # "members" or "eligible"
+    pool_years: int = 5
+
+    def pool_text(self, below: Level | None) -> str:
+        if below is None:
+            return "The base of the chain."
+        if self.pool == "eligible":
+            return (
+                f"Chosen from the eligible pool: people who held a seat in {below.name} within "
+                f"the {self.pool_years} years before each appointment."
+            )
+        return "Chosen from all members of the collaboration on the day of each appointment."
 
 
-# The chain, from the base up: each level's pool is the one before it.
 CHAIN = [
     Level("members", "Members", (), "Members"),
     Level("L3", "L3 conveners and deputies", (Position.Level.L3,), "L3"),
-    Level("L2", "L2 managers and deputies", (Position.Level.L2,), "L2"),
+    Level("L2", "L2 managers and deputies", (Position.Level.L2,), "L2", "eligible"),
     Level(
         "L1",
         "L1 managers and the management board",
         (Position.Level.L1, Position.Level.TOP, Position.Level.BOARD),
         "L1 and board",
+        "eligible",
     ),
 ]
-OFFICER, PUBLISHED = "officer", "published"
-SERVICE_LEVELS = {Position.Level.BOARD, Position.Level.COMMITTEE}
-SEAT_KINDS = {"resources": True, "advisory": False}  # resource-allocating or not
-
-
-def published_options(question) -> list:
-    """The options of a question that the published review breaks down.
-
-    Where each person gives one answer, the counts of all options add up to the number who
-    answered, and publishing several would let them be combined against each other; so only
-    one is published ("yes" for a yes/no question, none for longer lists). Options of a
-    question that allows several answers are independent and each is published."""
-    options = [o for o in question.options.all() if not o.prefer_not and not o.self_describe]
-    if question.kind == question.Kind.MULTI:
-        return options
-    keys = {o.key for o in options}
-    if keys == {"yes", "no"}:
-        return [o for o in options if o.key == "yes"]
-    return []
 
 
 def chain() -> list[Level]:
@@ -70,7 +82,9 @@ def chain() -> list[Level]:
     rows = list(ReviewLevel.objects.order_by("order"))
     if len(rows) < 2:
         return list(CHAIN)
-    return [Level(r.key, r.name, tuple(r.position_levels), r.short) for r in rows]
+    return [
+        Level(r.key, r.name, tuple(r.position_levels), r.short, r.pool, r.pool_years) for r in rows
+    ]
 
 
 def first_year() -> int | None:
@@ -80,362 +94,706 @@ def first_year() -> int | None:
     return first.year if first else None
 
 
-@dataclass
-class Row:
-    level: Level
-    pool: Level | None
-    k: int
-    n: int
-    shown_k: int | None = None  # what the audience sees (None: not shown)
-    shown_n: int | None = None
-    comparison: Comparison | None = None
-    reason: str = ""
-    goal: Goal | None = None
+def published_options(question) -> list:
+    """The options of a question that the published review breaks down.
 
-    @property
-    def share(self):
-        return self.shown_k / self.shown_n if self.shown_k is not None and self.shown_n else None
-
-    @property
-    def goal_met(self):
-        if self.goal is None or self.share is None:
-            return None
-        return self.share >= float(self.goal.target)
+    Where each person gives one answer only one is published ("yes" for a yes/no
+    question, none for longer lists); options of a question that allows several answers
+    are each published, and checked together."""
+    options = [o for o in question.options.all() if not o.prefer_not and not o.self_describe]
+    if question.kind == question.Kind.MULTI:
+        return options
+    keys = {o.key for o in options}
+    if keys == {"yes", "no"}:
+        return [o for o in options if o.key == "yes"]
+    return []
 
 
-@dataclass
-class AttributeReport:
-    question: str
-    option: str
-    label: str
-    question_text: str
-    invisible: bool
-    rows: list[Row] = field(default_factory=list)
-    flows: list[Row] = field(default_factory=list)
-    trend_p: dict[str, float | None] = field(default_factory=dict)
-    seats: list[dict] = field(default_factory=list)  # resource vs advisory, per level
-    engagement: dict | None = None
+def officer_options(question) -> list:
+    return [o for o in question.options.all() if not o.prefer_not and not o.self_describe]
+
+
+def _ordinal(day: dt.date | None, default: int) -> int:
+    return day.toordinal() if day is not None else default
 
 
 class Data:
-    """Rosters and answers, loaded once."""
+    """Rosters and answers, loaded once per preparation, as arrays."""
 
-    @sensitive_variables("answers")
+    @sensitive_variables()
     def __init__(self):
-        self.memberships = list(
-            Membership.objects.only("person_id", "start", "sure_from", "sure_until", "maybe_until")
-        )
-        self.appointments = list(
-            Appointment.objects.select_related("position").only(
+        rows = list(Membership.objects.values_list("person_id", "sure_from", "sure_until"))
+        rows = [r for r in rows if r[1] is not None]  # an unknown start counts nowhere
+        self.m_person = np.array([r[0] for r in rows], dtype=np.int64)
+        self.m_from = np.array([_ordinal(r[1], NEVER) for r in rows], dtype=np.int64)
+        self.m_until = np.array([_ordinal(r[2], NEVER) for r in rows], dtype=np.int64)
+        rows = list(
+            Appointment.objects.values_list(
                 "person_id",
                 "start",
                 "sure_from",
                 "sure_until",
-                "maybe_until",
                 "position__level",
                 "position__function",
+                "position__role",
             )
         )
-        answers = dict(services.all_answers())
-        self.answered: dict[str, set[int]] = defaultdict(set)  # answered, not "prefer not"
-        self.has: dict[tuple[str, str], set[int]] = defaultdict(set)
-        self.any_answer = set(answers)
-        for person_id, person_answers in answers.items():
-            for question, options in person_answers.items():
+        # a row whose start is unknown is not countable on any date
+        rows = [r for r in rows if r[1] is not None and r[2] is not None]
+        self.a_person = np.array([r[0] for r in rows], dtype=np.int64)
+        self.a_start = np.array([_ordinal(r[1], NEVER) for r in rows], dtype=np.int64)
+        self.a_from = np.array([_ordinal(r[2], NEVER) for r in rows], dtype=np.int64)
+        self.a_until = np.array([_ordinal(r[3], NEVER) for r in rows], dtype=np.int64)
+        self.a_level = np.array([r[4] for r in rows], dtype=object)
+        self.a_function = np.array([r[5] for r in rows], dtype=object)
+        self.a_role = np.array([r[6] for r in rows], dtype=object)
+        self.answers: dict[int, dict[str, list[str]]] = dict(services.all_answers())
+        self.answered: dict[str, set[int]] = defaultdict(set)  # not "prefer not to say"
+        self.picked: dict[str, dict[int, set[str]]] = defaultdict(dict)
+        for person, answers in self.answers.items():
+            for question, options in answers.items():
                 if options and options != ["prefer_not"]:
-                    self.answered[question].add(person_id)
-                    for option in options:
-                        self.has[(question, option)].add(person_id)
-        self._rosters = {}
+                    self.answered[question].add(person)
+                    self.picked[question][person] = set(options)
+        self.any_answer = set(self.answers)
         self.chain = chain()
         from .models import ReviewYear
 
         self.reference_days = dict(ReviewYear.objects.values_list("year", "reference_date"))
-        # plain tuples: who held a seat of which level and kind, surely from/until when
-        self.spans = [
-            (
-                a.person_id,
-                a.position.level,
-                a.position.function == Position.Function.RESOURCES,
-                a.sure_from,
-                a.sure_until,
-            )
-            for a in self.appointments
-        ]
+        self._memo = {}
+        self.institutions_shown: set[str] = set()
 
     def day(self, year: int) -> dt.date:
-        """The snapshot day of ``year`` (1 July unless configured)."""
+        """The reference date of ``year`` (1 July unless configured)."""
         return self.reference_days.get(year) or dt.date(year, 7, 1)
 
-    def roster(self, level: Level, day: dt.date, *, resources_only=None) -> frozenset[int]:
-        key = (level.key, day, resources_only)
-        if key not in self._rosters:
-            if not level.position_levels:
-                people = {m.person_id for m in self.memberships if m.surely_covers(day)}
+    def level_mask(self, level: Level) -> np.ndarray:
+        return np.isin(self.a_level, list(level.position_levels))
+
+    @sensitive_variables()
+    def members(self, day: int) -> set[int]:
+        key = ("members", day)
+        if key not in self._memo:
+            mask = (self.m_from <= day) & (day < self.m_until)
+            self._memo[key] = set(self.m_person[mask].tolist())
+        return self._memo[key]
+
+    @sensitive_variables()
+    def holders(self, level: Level, day: int, resources: bool | None = None) -> set[int]:
+        """Who surely held a seat of ``level`` on ``day`` (of a resource-allocating kind,
+        or of no such kind at all, when ``resources`` says so)."""
+        if not level.position_levels:
+            return self.members(day)
+        key = ("holders", level.key, day, resources)
+        if key not in self._memo:
+            mask = self.level_mask(level) & (self.a_from <= day) & (day < self.a_until)
+            if resources is None:
+                people = set(self.a_person[mask].tolist())
             else:
-                people = {
-                    person
-                    for person, lvl, resources, start, end in self.spans
-                    if lvl in level.position_levels
-                    and start <= day
-                    and (end is None or day < end)
-                    and (resources_only is None or resources == resources_only)
-                }
-            self._rosters[key] = frozenset(people)
-        return self._rosters[key]
-
-    def service(self, day: dt.date) -> dict[int, int]:
-        """Members serving on a board, a committee or in a community-building or advisory
-        seat on ``day``, with how many such seats each holds at once."""
-        if ("service", day) not in self._rosters:
-            seats: dict[int, int] = defaultdict(int)
-            for a in self.appointments:
-                p = a.position
-                if (
-                    p.level in SERVICE_LEVELS or p.function != Position.Function.RESOURCES
-                ) and a.surely_covers(day):
-                    seats[a.person_id] += 1
-            self._rosters[("service", day)] = dict(seats)
-        return self._rosters[("service", day)]
-
-    def newcomers(self, level: Level, first: dt.date, last: dt.date) -> frozenset[int]:
-        """People whose first appointment at the level started within [first, last]."""
-        key = ("first-start", level.key)
-        if key not in self._rosters:
-            starts: dict[int, dt.date] = {}
-            for a in self.appointments:
-                if a.position.level in level.position_levels and a.start is not None:
-                    starts[a.person_id] = min(starts.get(a.person_id, a.start), a.start)
-            self._rosters[key] = starts
-        starts = self._rosters[key]
-        return frozenset(p for p, s in starts.items() if first <= s <= last)
-
-
-def _cells(data: Data, year: int, question: str, option: str) -> dict[tuple, Cell]:
-    """Every candidate cell of one attribute for every year up to ``year``, in the order
-    they were (or would have been) published, so earlier decisions never change."""
-    cells = {}
-    order = 0
-    first_year = min((m.start.year for m in data.memberships), default=year)
-    for y in range(max(first_year, year - 30), year + 1):
-        day = data.day(y)
-        for level in data.chain:
-            roster = data.roster(level, day) & data.answered[question]
-            k = len(roster & data.has[(question, option)])
-            cells[("level", level.key, y)] = Cell(
-                (question, option), ("level", level.key, y), order, roster, k, len(roster)
-            )
-            order += 1
-        for level in data.chain[1:]:
-            for kind, resources in SEAT_KINDS.items():
-                roster = data.roster(level, day, resources_only=resources) & data.answered[question]
-                k = len(roster & data.has[(question, option)])
-                key = (kind, level.key, y)
-                cells[key] = Cell((question, option), key, order, roster, k, len(roster))
-                order += 1
-        roster = (
-            frozenset(data.service(day)) & data.roster(data.chain[0], day) & data.answered[question]
-        )
-        k = len(roster & data.has[(question, option)])
-        cells[("engaged", y)] = Cell(
-            (question, option), ("engaged", y), order, roster, k, len(roster)
-        )
-        order += 1
-        if y == year:
-            for level in data.chain[1:]:
-                window = (dt.date(y - 2, 1, 1), dt.date(y, 12, 31))
-                roster = data.newcomers(level, *window) & data.answered[question]
-                k = len(roster & data.has[(question, option)])
-                cells[("flow", level.key, y)] = Cell(
-                    (question, option), ("flow", level.key, y), order, roster, k, len(roster)
+                with_resources = set(
+                    self.a_person[mask & (self.a_function == Position.Function.RESOURCES)].tolist()
                 )
-                order += 1
+                people = (
+                    with_resources
+                    if resources
+                    else set(self.a_person[mask].tolist()) - with_resources
+                )
+            self._memo[key] = people
+        return self._memo[key]
+
+    def community_label(self, level: Level, day: int) -> str:
+        """What the seats that allocate no resources are at this level, by their function."""
+        mask = self.level_mask(level) & (self.a_from <= day) & (day < self.a_until)
+        kinds = set(self.a_function[mask & (self.a_function != Position.Function.RESOURCES)])
+        if kinds == {Position.Function.COMMUNITY}:
+            return "community-building seats"
+        if kinds == {Position.Function.ADVISORY}:
+            return "advisory seats"
+        return "advisory and community-building seats"
+
+    @sensitive_variables()
+    def pool(self, level: Level, below: Level, day: int) -> set[int]:
+        """Whom ``level`` is chosen from on ``day``."""
+        if level.pool != "eligible" or not below.position_levels:
+            return self.members(day)
+        key = ("eligible", level.key, day)
+        if key not in self._memo:
+            since = day - round(level.pool_years * 365.25)
+            mask = self.level_mask(below) & (self.a_from <= day) & (self.a_until > since)
+            self._memo[key] = set(self.a_person[mask].tolist())
+        return self._memo[key]
+
+    @sensitive_variables()
+    def pool_counts(self, level: Level, below: Level, day: int, question: str, option: str):
+        """(with the option, without it) among those who answered, in the pool ``level`` is
+        chosen from, on the first of the month of ``day`` (pools move slowly; counting them
+        once a month keeps a preparation fast)."""
+        month = dt.date.fromordinal(day).replace(day=1).toordinal()
+        key = ("pool-counts", level.key, month, question, option)
+        if key not in self._memo:
+            if level.pool != "eligible" or not below.position_levels:
+                people = self.m_person[(self.m_from <= month) & (month < self.m_until)]
+            else:
+                since = month - round(level.pool_years * 365.25)
+                mask = self.level_mask(below) & (self.a_from <= month) & (self.a_until > since)
+                people = self.a_person[mask]
+            answered_mask = self.mask(question)
+            in_pool = np.zeros(len(answered_mask), dtype=bool)
+            in_pool[people] = True  # each person once, however many rows they have
+            answered = int((in_pool & answered_mask).sum())
+            k = int((in_pool & self.mask(question, option)).sum())
+            self._memo[key] = (k, answered - k)
+        return self._memo[key]
+
+    def once(self, key, compute):
+        """A result that does not depend on the audience, computed once per preparation."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @sensitive_variables()
+    def mask(self, question: str, option: str | None = None) -> np.ndarray:
+        """Indexed by person id: answered ``question`` (picked ``option``, when given)."""
+        key = ("mask", question, option)
+        if key not in self._memo:
+            size = int(max(self.m_person.max(initial=0), self.a_person.max(initial=0))) + 1
+            mask = np.zeros(max(size, max(self.answers, default=0) + 1), dtype=bool)
+            people = [
+                p
+                for p, picked in self.picked[question].items()
+                if option is None or option in picked
+            ]
+            mask[people] = True
+            self._memo[key] = mask
+        return self._memo[key]
+
+    @sensitive_variables()
+    def first_starts(self, level: Level) -> dict[int, int]:
+        """Each person's first appointment to the level (ordinal day)."""
+        key = ("first", level.key)
+        if key not in self._memo:
+            mask = self.level_mask(level)
+            first: dict[int, int] = {}
+            for person, start in zip(
+                self.a_person[mask].tolist(), self.a_start[mask].tolist(), strict=True
+            ):
+                if start < first.get(person, NEVER):
+                    first[person] = start
+            self._memo[key] = first
+        return self._memo[key]
+
+    @sensitive_variables()
+    def newcomers(self, level: Level, after: int, until: int) -> dict[int, int]:
+        """People first appointed to the level after ``after`` and up to ``until``."""
+        key = ("new", level.key, after, until)
+        if key not in self._memo:
+            self._memo[key] = {
+                p: s for p, s in self.first_starts(level).items() if after < s <= until
+            }
+        return self._memo[key]
+
+    @sensitive_variables()
+    def current_starts(self, level: Level, day: int) -> dict[int, int]:
+        """For each holder on ``day``, the start of the appointment they hold then."""
+        mask = self.level_mask(level) & (self.a_from <= day) & (day < self.a_until)
+        starts: dict[int, int] = {}
+        for person, start in zip(
+            self.a_person[mask].tolist(), self.a_start[mask].tolist(), strict=True
+        ):
+            starts[person] = max(starts.get(person, 0), start)
+        return starts
+
+    @sensitive_variables()
+    def service(self, day: int) -> dict[int, int]:
+        """Members serving on a board, a committee or in a seat that allocates no resources
+        on ``day``, with how many such seats each holds at once."""
+        mask = (
+            np.isin(self.a_level, list(SERVICE_LEVELS))
+            | (self.a_function != Position.Function.RESOURCES)
+        ) & ((self.a_from <= day) & (day < self.a_until))
+        seats: dict[int, int] = defaultdict(int)
+        for person in self.a_person[mask].tolist():
+            seats[person] += 1
+        return dict(seats)
+
+
+def _years_back(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@sensitive_variables()
+def question_cells(data: Data, year: int, question, options: list[str], order: int) -> list:
+    """Every cell of one question for the review of ``year``: the levels, the eligible
+    pools, the two kinds of seats, the members who serve, and the new appointees of the
+    three years ending on the reference date."""
+    day = data.day(year).toordinal()
+    answered = data.answered[question.key]
+    picked = data.picked[question.key]
+    cells = []
+
+    def add(key, people, priority):
+        nonlocal order
+        roster = frozenset(people & answered)
+        k = {o: sum(1 for p in roster if o in picked[p]) for o in options}
+        cells.append(Cell(question.key, key, order, roster, k, priority=priority))
+        order += 1
+
+    for i, level in enumerate(data.chain):
+        add(("level", level.key, year), data.holders(level, day), 10)
+        if i and level.pool == "eligible":
+            add(("pool", level.key, year), data.pool(level, data.chain[i - 1], day), 6)
+    for level in data.chain[1:]:
+        start = _years_back(data.day(year), FLOW_YEARS).toordinal()
+        add(("flow", level.key, year), set(data.newcomers(level, start, day)), 8)
+    for level in data.chain[1:]:
+        add(("resources", level.key, year), data.holders(level, day, resources=True), 4)
+        add(("community", level.key, year), data.holders(level, day, resources=False), 4)
+    add(("engaged", year), set(data.service(day)) & data.members(day), 2)
     return cells
 
 
-def _row(cells, key, pool_key, level, pool, audience, n_level_members) -> Row:
-    cell = cells[key]
-    pool_cell = cells.get(pool_key)
-    row = Row(level, pool, cell.k, cell.n)
-    if audience == OFFICER:
-        if cell.k >= MIN_GROUP and cell.n - cell.k >= MIN_GROUP:
-            row.shown_k, row.shown_n = cell.k, cell.n
-        else:
-            row.reason = f"a group or its complement smaller than {MIN_GROUP}"
-        pk, pn = (pool_cell.k, pool_cell.n) if pool_cell else (None, None)
-    else:
-        if cell.published:
-            row.shown_k, row.shown_n = cell.k_pub, cell.n_pub
-        else:
-            row.reason = cell.reason
-        pk, pn = (
-            (pool_cell.k_pub, pool_cell.n_pub)
-            if pool_cell and pool_cell.published
-            else (None, None)
-        )
-    if row.shown_k is not None and pk is not None and pn:
-        overlap = len(cell.roster & pool_cell.roster) / len(cell.roster) if cell.roster else 0
-        method = choose_method(overlap, pn)
-        row.comparison = compare(row.shown_k, row.shown_n, pk, pn, method)
-    return row
+def _comparison_dict(c: stats.Comparison | None) -> dict | None:
+    if c is None:
+        return None
+    w = c.wilson
+    return {
+        "method": c.method,
+        "k": c.k,
+        "n": c.n,
+        "share": c.share,
+        "expected": c.expected,
+        "wilson": list(w) if w else None,
+        "ri": c.representation_index,
+        "impact_ratio": c.impact_ratio,
+        "four_fifths": c.four_fifths_flag,
+        "p_lower": c.p_lower,
+        "p_upper": c.p_upper,
+        "p": c.p_value,
+        "direction": c.direction,
+        "conclusion": c.conclusion(),
+        "power_half": c.power_half,
+        "power_boundary": c.power_boundary,
+        "diff": [c.diff_low, c.diff_high] if c.diff_low is not None else None,
+        "verdict": c.verdict(),
+    }
 
 
-@sensitive_variables("data")
+def _pool_key(level: Level, year: int) -> tuple:
+    """The cell of the pool a level is compared with on the reference date."""
+    return ("pool", level.key, year) if level.pool == "eligible" else ("level", "members", year)
+
+
+def _with_pool(level, year, option, cells):
+    """The level's cell and its pool's, or None when the pool's count is hidden (then no
+    comparison may be shown: it would give the pool's count away)."""
+    pool_cell = cells.get(_pool_key(level, year))
+    if pool_cell is None or option not in pool_cell.shown:
+        return None
+    return cells[("level", level.key, year)], pool_cell
+
+
+@sensitive_variables()
+def _against_pools(data, level, below, question, option, dated: dict[int, int]):
+    """People appointed on the given days, each against the pool on that day; None when a
+    pool had fewer than 5 on either side (its share would show a small group)."""
+    pools, k = [], 0
+    for person, day in dated.items():
+        if person in data.answered[question]:
+            pools.append(data.pool_counts(level, below, day, question, option))
+            k += option in data.picked[question][person]
+    if not pools or not all(min(g, r) >= MIN_GROUP for g, r in pools):
+        return None
+    return stats.appointments(k, pools)
+
+
+@sensitive_variables()
+def _officer_tests(data, year, level, below, question, option, cells):
+    """The officer's exact comparisons of one level and attribute: stock and flow."""
+    out = {"stock": None, "flow": None, "pool_hidden": False}
+    both = _with_pool(level, year, option, cells)
+    if both is None:
+        out["pool_hidden"] = True
+        return out
+    level_cell, pool_cell = both
+    day = data.day(year).toordinal()
+    if option in level_cell.shown:
+        if level.pool == "eligible":
+            holders = {
+                p: start
+                for p, start in data.current_starts(level, day).items()
+                if p in level_cell.roster
+            }
+            out["stock"] = _against_pools(data, level, below, question, option, holders)
+        else:
+            out["stock"] = stats.drawn(
+                level_cell.k[option], level_cell.n, pool_cell.k[option], pool_cell.n
+            )
+    if option in cells[("flow", level.key, year)].shown:
+        start = _years_back(data.day(year), FLOW_YEARS).toordinal()
+        newcomers = data.newcomers(level, start, day)
+        out["flow"] = _against_pools(data, level, below, question, option, newcomers)
+    return out
+
+
+def _published_tests(level, year, option, cells):
+    """Published comparisons, from rounded counts only; conclusions kept only when every
+    true count consistent with the rounding agrees."""
+    out = {"stock": None, "flow": None, "pool_hidden": False}
+    both = _with_pool(level, year, option, cells)
+    if both is None:
+        out["pool_hidden"] = True
+        return out
+    level_cell, pool_cell = both
+    pk, pn = pool_cell.shown[option], round_base(pool_cell.n)
+    if not 0 < pk < pn:
+        return out
+
+    def spread(value):
+        return (max(0, value - SLACK), value + SLACK)
+
+    for name, cell, method in (
+        (
+            "stock",
+            level_cell,
+            stats.Method.HYPERGEOMETRIC if level.pool == "members" else stats.Method.BINOMIAL,
+        ),
+        ("flow", cells[("flow", level.key, year)], stats.Method.BINOMIAL),
+    ):
+        if option not in cell.shown:
+            continue
+        k, n = cell.shown[option], round_base(cell.n)
+        if method == stats.Method.HYPERGEOMETRIC and n <= pn:
+            c = stats.drawn(k, n, pk, pn)
+        else:
+            method = stats.Method.BINOMIAL
+            c = stats.against_share(k, n, pk / pn)
+        c.robust = stats.robust(method, [spread(k), spread(n), spread(pk), spread(pn)])
+        out[name] = c
+    return out
+
+
+@sensitive_variables()
 def build(
-    year: int, audience: str = OFFICER, *, strict: bool = False, data: Data | None = None
+    year: int,
+    audience: str = OFFICER,
+    *,
+    strict: bool = False,
+    data: Data | None = None,
+    stored: list[dict] | None = None,
+    progress=None,
 ) -> dict:
-    """The review of ``year`` for ``audience`` ("officer" or "published")."""
+    """The review of ``year`` for ``audience``, as plain data. ``stored`` are the cells of
+    every earlier published snapshot: the published review is checked against them. The
+    result's ``cells`` (published audience) are what a snapshot must keep."""
+    from . import workforce
+    from .models import Goal
+
     data = data or Data()
+    progress = progress or (lambda pct, note: None)
     day = data.day(year)
-    goals = {
-        (g.level, g.question, g.option): g
-        for g in Goal.objects.filter(year=year, resource_allocating_only=False)
-    }
-    resource_goals = {
-        (g.level, g.question, g.option): g
-        for g in Goal.objects.filter(year=year, resource_allocating_only=True)
-    }
+    officer = audience == OFFICER
     levels = []
     for level in data.chain:
-        roster = data.roster(level, day)
+        roster = data.holders(level, day.toordinal())
         responded = len(roster & data.any_answer)
         rate = responded / len(roster) if roster else None
-        shown_rate = rate if audience == OFFICER or rate is None else round(rate, 1)
         levels.append(
             {
-                "level": level,
+                "key": level.key,
+                "name": level.name,
+                "short": level.short,
                 "size": len(roster),
-                "rate": shown_rate,
+                "rate": rate if officer or rate is None else round(rate, 1),
                 "caution": rate is not None and rate < 0.5,
             }
         )
-    attributes = []
-    for question in services.questions():
-        for option in (
-            published_options(question) if audience == PUBLISHED else question.options.all()
-        ):
-            if option.prefer_not or option.self_describe:
-                continue
-            cells = _cells(data, year, question.key, option.key)
-            if audience == PUBLISHED:
-                protect(list(cells.values()), strict=strict)
-            report = AttributeReport(
-                question.key, option.key, option.label, question.text, question.invisible
+    goals = defaultdict(dict)
+    for g in Goal.objects.filter(year=year):
+        goals[(g.level, g.question, g.option)][g.resource_allocating_only] = g
+    questions = services.questions()
+    sections = {
+        level.key: {"rows": [], "flows": [], "seats": [], "trends": []} for level in data.chain[1:]
+    }
+    base_rows, engagement, chart_rows, stored_cells, question_notes = [], [], [], [], []
+    order = 0
+    for qi, question in enumerate(questions):
+        progress(10 + 60 * qi // max(len(questions), 1), f"{question.text[:60]}")
+        options = (published_options if not officer else officer_options)(question)
+        if not options:
+            continue
+        keys = [o.key for o in options]
+        cells_list = question_cells(data, year, question, keys, order)
+        order += len(cells_list)
+        picked = data.picked[question.key]
+        truth = {p: picked[p] for c in cells_list for p in c.roster}
+        if officer:
+            if question.key == "gender":
+                cells_list += _institution_cells(data, day, question.key, keys, order)
+            suppress_officer(cells_list, keys, truth)
+            data.institutions_shown = {
+                c.key[1] for c in cells_list if c.key[0] == "institution" and "woman" in c.shown
+            }
+        else:
+            earlier = [
+                Cell.from_store(s, i)
+                for i, s in enumerate(stored or [])
+                if s["question"] == question.key
+            ]
+            protect(earlier + cells_list, keys, truth, strict=strict)
+            stored_cells += [c.store() for c in cells_list if c.shown]
+        cells = {c.key: c for c in cells_list}
+        if question.kind == question.Kind.MULTI:
+            question_notes.append(
+                {
+                    "question": question.text,
+                    "note": "Several answers allowed: each option counts everyone who chose it, "
+                    "alone or in combination with others, so shares add up to more than 100%.",
+                }
             )
-            for i, level in enumerate(data.chain):
-                pool = data.chain[i - 1] if i else None
-                row = _row(
-                    cells,
-                    ("level", level.key, year),
-                    ("level", pool.key, year) if pool else None,
-                    level,
-                    pool,
-                    audience,
-                    0,
-                )
-                row.goal = goals.get((level.key, question.key, option.key))
-                report.rows.append(row)
-                if pool:
-                    report.flows.append(
-                        _row(
-                            cells,
-                            ("flow", level.key, year),
-                            ("level", pool.key, year),
-                            level,
-                            pool,
-                            audience,
-                            0,
-                        )
-                    )
-                series = []
-                for y in range(year - 9, year + 1):
-                    c = cells.get(("level", level.key, y))
-                    if c is None:
-                        continue
-                    if audience == OFFICER:
-                        series.append((c.k, c.n))
-                    elif c.published:
-                        series.append((c.k_pub, c.n_pub))
-                report.trend_p[level.key] = trend(series)
+        for option in options:
+            label = option.label
+            members = cells[("level", data.chain[0].key, year)]
+            base_rows.append(_shown(members, option.key, label, question))
+            chart = [(data.chain[0].short, _share(members, option.key, officer), None)]
             for i, level in enumerate(data.chain[1:], start=1):
-                pool = data.chain[i - 1]
-                pair = {}
-                for kind in SEAT_KINDS:
-                    row = _row(
-                        cells,
-                        (kind, level.key, year),
-                        ("level", pool.key, year),
-                        level,
-                        pool,
-                        audience,
-                        0,
-                    )
-                    if kind == "resources":
-                        row.goal = resource_goals.get((level.key, question.key, option.key))
-                    pair[kind] = row
-                res, adv = pair["resources"].share, pair["advisory"].share
-                report.seats.append(
-                    {
-                        "level": level,
-                        "resources": pair["resources"],
-                        "advisory": pair["advisory"],
-                        "ratio": adv / res if res and adv is not None else None,
-                    }
+                below = data.chain[i - 1]
+                tests = (
+                    _officer_tests(data, year, level, below, question.key, option.key, cells)
+                    if officer
+                    else _published_tests(level, year, option.key, cells)
                 )
-            report.engagement = _engagement(
-                cells, data, day, year, question.key, option.key, audience
+                row = _shown(cells[("level", level.key, year)], option.key, label, question)
+                pool = _shown(cells[_pool_key(level, year)], option.key, label, question)
+                row["pool"] = pool
+                row["comparison"] = _comparison_dict(tests["stock"])
+                row["pool_hidden"] = tests["pool_hidden"]
+                level_goals = goals.get((level.key, question.key, option.key), {})
+                row["goal"] = _goal(level_goals.get(False), row)
+                sections[level.key]["rows"].append(row)
+                flow = _shown(cells[("flow", level.key, year)], option.key, label, question)
+                flow["comparison"] = _comparison_dict(tests["flow"])
+                flow["pool_hidden"] = tests["pool_hidden"]
+                sections[level.key]["flows"].append(flow)
+                chart.append(
+                    (
+                        level.short,
+                        _share(cells[("level", level.key, year)], option.key, officer),
+                        pool["share"] if pool["shown"] else None,
+                    )
+                )
+                sections[level.key]["seats"].append(
+                    _seats(
+                        cells,
+                        level,
+                        year,
+                        option.key,
+                        label,
+                        question,
+                        officer,
+                        level_goals.get(True),
+                    )
+                )
+                sections[level.key]["trends"].append(
+                    _trend(data, level, year, question.key, option.key, label, officer)
+                )
+            chart_rows.append(
+                {
+                    "id": f"chart-{question.key}-{option.key}",
+                    "question": question.key,
+                    "option": option.key,
+                    "label": label,
+                    "rows": chart,
+                }
             )
-            attributes.append(report)
-    from . import workforce
-
-    women = data.has[("gender", "woman")]
-    officer = audience == OFFICER
+            engagement.append(
+                _engagement(cells, data, day, year, question.key, option.key, label, officer)
+            )
+    progress(75, "Retention, advancement and institutions")
+    women = data.picked["gender"]
+    stages = data.once("stages", workforce.stages_by_person)
     extra = {
-        "retention": workforce.retention(day),
-        "junior": junior_participation([year]),
+        "retention": data.once(("retention", day), lambda: workforce.retention(day, stages=stages)),
         "advancement": workforce.advancement(
-            day, women if officer else None, data.answered["gender"] if officer else None
+            day,
+            {p for p, o in women.items() if "woman" in o} if officer else None,
+            data.answered["gender"] if officer else None,
+            stages=stages,
         ),
         "institutions": workforce.institutions(
-            day, women if officer else None, data.answered["gender"], published=not officer
+            day,
+            {p for p, o in women.items() if "woman" in o} if officer else None,
+            data.answered["gender"],
+            published=not officer,
         ),
     }
-    return {
+    if officer:
+        for row in extra["institutions"]:
+            if row["slug"] not in data.institutions_shown:
+                row["group"] = None
+    from convener.org.succession import junior_participation
+
+    extra["junior"] = data.once(("junior", year), lambda: junior_participation([year]))
+    levels_info = [
+        {
+            "key": level.key,
+            "name": level.name,
+            "short": level.short,
+            "pool": level.pool,
+            "pool_text": level.pool_text(data.chain[i - 1] if i else None),
+        }
+        for i, level in enumerate(data.chain)
+    ]
+    for i, level in enumerate(data.chain[1:], start=1):
+        sections[level.key]["level"] = levels_info[i]
+        sections[level.key]["community_label"] = data.community_label(level, day.toordinal())
+    review = {
         "year": year,
         "audience": audience,
-        "reference_date": day,
-        "levels": levels,
-        "attributes": attributes,
+        "reference_date": day.isoformat(),
+        "method_version": stats.METHOD_VERSION,
         "strict": strict,
-        "chain": data.chain,
+        "chain": levels_info,
+        "levels": levels,
+        "base": base_rows,
+        "sections": [sections[level.key] for level in data.chain[1:]],
+        "engagement": engagement,
+        "charts": chart_rows,
+        "question_notes": question_notes,
         **extra,
+    }
+    review["tests"] = _multiple_comparisons(review)
+    review["summary"] = _summary(review)
+    if not officer:
+        review["cells"] = stored_cells
+    return review
+
+
+def _share(cell: Cell, option: str, officer: bool) -> float | None:
+    if option not in cell.shown:
+        return None
+    n = cell.n if officer else round_base(cell.n)
+    return cell.shown[option] / n if n else None
+
+
+def _shown(cell: Cell, option: str, label: str, question) -> dict:
+    """A cell as the audience sees it: the count and the number who answered, or why not."""
+    shown = option in cell.shown
+    n = (cell.n if cell.exact else round_base(cell.n)) if shown else None
+    return {
+        "question": question.key,
+        "option": option,
+        "label": label,
+        "question_text": question.text,
+        "shown": shown,
+        "k": cell.shown.get(option),
+        "n": n,
+        "share": cell.shown[option] / n if shown and n else None,
+        "wilson": list(stats.wilson(cell.shown[option], n)) if shown and n else None,
+        "reason": cell.reason.get(option, ""),
     }
 
 
-def _engagement(cells, data, day, year, question, option, audience) -> dict:
-    """The group's and everyone else's share of members who serve on boards, committees or
-    in advisory and community seats, and the seats they hold at once."""
-    members, engaged = cells[("level", "members", year)], cells[("engaged", year)]
-    if audience == OFFICER:
-        ok = min(members.k, members.n - members.k, engaged.k, engaged.n - engaged.k) >= MIN_GROUP
-        mk, mn, ek, en = members.k, members.n, engaged.k, engaged.n
-    else:
-        ok = members.published and engaged.published
-        mk, mn, ek, en = members.k_pub, members.n_pub, engaged.k_pub, engaged.n_pub
-    if not ok:
-        return {
-            "shown": False,
-            "reason": engaged.reason or members.reason or f"a group smaller than {MIN_GROUP}",
-        }
-    seats = data.service(day)
-    group = [seats[p] for p in engaged.roster if p in data.has[(question, option)]]
-    rest = [seats[p] for p in engaged.roster if p not in data.has[(question, option)]]
-    load_group = sum(group) / len(group) if group else None
-    load_rest = sum(rest) / len(rest) if rest else None
-    if audience != OFFICER:  # published loads are coarse: to the nearest half seat
-        load_group = round(load_group * 2) / 2 if load_group else None
-        load_rest = round(load_rest * 2) / 2 if load_rest else None
+def _goal(goal, row) -> dict | None:
+    if goal is None:
+        return None
+    target = float(goal.target)
+    share = row["share"]
     return {
+        "target": target,
+        "baseline": goal.baseline,
+        "share": share,
+        "met": None if share is None else share >= target,
+        "set_against": goal.set_against.version if goal.set_against_id else None,
+    }
+
+
+def _seats(cells, level, year, option, label, question, officer, goal) -> dict:
+    resources = _shown(cells[("resources", level.key, year)], option, label, question)
+    community = _shown(cells[("community", level.key, year)], option, label, question)
+    out = {
+        "label": label,
+        "question": question.key,
+        "option": option,
+        "resources": resources,
+        "community": community,
+        "ratio": (
+            community["share"] / resources["share"]
+            if resources["share"] and community["share"] is not None
+            else None
+        ),
+        "comparison": None,
+        "goal": _goal(goal, resources),
+    }
+    if officer and resources["shown"] and community["shown"]:
+        # two separate groups: are the group's people fewer among the resource seats?
+        out["comparison"] = _comparison_dict(
+            stats.two_samples(resources["k"], resources["n"], community["k"], community["n"])
+        )
+    return out
+
+
+@sensitive_variables()
+def _trend(data, level, year, question, option, label, officer) -> dict:
+    """New appointees of each of ten years ending on the reference date, each person once,
+    scored by the real years. The published review gives only the direction and whether
+    it is significant, never the yearly counts."""
+    series = []
+    day = data.day(year)
+    for back in range(TREND_YEARS):
+        end = _years_back(day, back)
+        start = _years_back(day, back + 1)
+        people = set(data.newcomers(level, start.toordinal(), end.toordinal()))
+        asked = people & data.answered[question]
+        k = sum(1 for p in asked if option in data.picked[question][p])
+        series.append((end.year, k, len(asked)))
+    result = stats.trend(sorted(series))
+    out = {"label": label, "question": question, "option": option, "level": level.key}
+    if result is None:
+        out.update(direction="", significant=None, p=None, z=None)
+    else:
+        out.update(
+            direction=result.direction,
+            significant=result.significant,
+            p=result.p_value if officer else None,
+            z=result.z if officer else None,
+        )
+    return out
+
+
+@sensitive_variables()
+def _engagement(cells, data, day, year, question, option, label, officer) -> dict:
+    """The group's and everyone else's share of members who serve on boards, committees or in
+    seats that allocate no resources, and how many such seats they hold at once. Published
+    loads come from rounded counts."""
+    members, engaged = cells[("level", "members", year)], cells[("engaged", year)]
+    base = {"label": label, "question": question, "option": option}
+    if option not in members.shown or option not in engaged.shown:
+        return {
+            **base,
+            "shown": False,
+            "reason": engaged.reason.get(option) or members.reason.get(option) or "not shown",
+        }
+    seats = data.service(day.toordinal())
+    picked = data.picked[question]
+    group = [seats[p] for p in engaged.roster if option in picked[p]]
+    rest = [seats[p] for p in engaged.roster if option not in picked[p]]
+    mk, ek = members.shown[option], engaged.shown[option]
+    mn = members.n if officer else round_base(members.n)
+    en = engaged.n if officer else round_base(engaged.n)
+    if officer:
+        load_group = sum(group) / len(group) if group else None
+        load_rest = sum(rest) / len(rest) if rest else None
+        diff = stats.newcombe(ek, mk, en - ek, mn - mk) if mk and mn - mk else None
+    else:
+        # seats held, rounded like every published count, over the rounded number serving
+        load_group = round_base(sum(group)) / ek if ek else None
+        load_rest = round_base(sum(rest)) / (en - ek) if en - ek else None
+        diff = None
+    return {
+        **base,
         "shown": True,
         "group_rate": ek / mk if mk else None,
         "rest_rate": (en - ek) / (mn - mk) if mn - mk else None,
@@ -443,114 +801,271 @@ def _engagement(cells, data, day, year, question, option, audience) -> dict:
         "rest_serving": en - ek,
         "load_group": load_group,
         "load_rest": load_rest,
+        "diff": list(diff) if diff else None,
     }
+
+
+@sensitive_variables()
+def _institution_cells(data, day, question, options, order) -> list[Cell]:
+    from . import workforce
+
+    cells = []
+    for slug, people in workforce.largest_institutions(day, data.members(day.toordinal())):
+        roster = frozenset(people & data.answered[question])
+        k = {o: sum(1 for p in roster if o in data.picked[question][p]) for o in options}
+        cell = Cell(question, ("institution", slug), order, roster, k, priority=1)
+        cell.only = frozenset({"woman"})
+        cells.append(cell)
+        order += 1
+    return cells
+
+
+def _all_comparisons(review):
+    for section in review["sections"]:
+        for row in section["rows"] + section["flows"] + section["seats"]:
+            if row.get("comparison"):
+                yield row["comparison"]
+
+
+def _multiple_comparisons(review) -> dict:
+    """How many one-sided tests the review ran, how many false positives chance alone would
+    give, and which results survive a Benjamini-Hochberg correction."""
+    tests = []
+    for c in _all_comparisons(review):
+        for side in ("p_lower", "p_upper"):
+            if c[side] is not None:
+                tests.append((c, side))
+    for section in review["sections"]:
+        for t in section["trends"]:
+            if t.get("p") is not None:
+                tests.append((t, "p"))
+    survive = stats.benjamini_hochberg([obj[side] for obj, side in tests])
+    for (obj, side), ok in zip(tests, survive, strict=True):
+        obj.setdefault("bh", {})[side] = ok
+    significant = sum(1 for obj, side in tests if obj[side] < stats.ALPHA)
+    return {
+        "count": len(tests),
+        "significant": significant,
+        "expected_by_chance": round(len(tests) * stats.ALPHA, 1),
+        "survive_bh": sum(survive),
+    }
+
+
+def _summary(review) -> list[str]:
+    """The findings at the top of the review, in words."""
+    lines = []
+    for section in review["sections"]:
+        name = section["level"]["name"]
+        for kind, rows in (("holders", section["rows"]), ("new appointees", section["flows"])):
+            for row in rows:
+                c = row.get("comparison")
+                if not c or c["conclusion"] not in ("shortfall", "excess"):
+                    continue
+                side = "below" if c["conclusion"] == "shortfall" else "above"
+                survives = any(c.get("bh", {}).values())
+                lines.append(
+                    f"{name}, {kind}: {row['label']} {side} the pool's share "
+                    f"({c['share']:.0%} against {c['expected']:.0%}, p = {c['p']:.3f}"
+                    f"{'; survives' if survives else '; does not survive'} the correction "
+                    "for multiple comparisons)."
+                )
+            for row in rows:
+                c = row.get("comparison")
+                if c and c["conclusion"] == "inconclusive":
+                    lines.append(
+                        f"{name}, {kind}: {row['label']}: inconclusive once rounding is "
+                        "taken into account."
+                    )
+    t = review["tests"]
+    lines.append(
+        f"{t['count']} one-sided tests were run: about {t['expected_by_chance']} would come out "
+        f"significant by chance alone. {t['significant']} did; {t['survive_bh']} survive a "
+        "Benjamini-Hochberg correction (false discovery rate 5%)."
+    )
+    return lines
 
 
 def rows_for_csv(review: dict) -> list[list]:
     """The aggregate tables exactly as shown."""
-    out = [
-        [
-            "year",
-            "audience",
-            "question",
-            "option",
-            "kind",
-            "level",
-            "pool",
-            "count",
-            "answered",
-            "share",
-            "pool_share",
-            "representation_index",
-            "impact_ratio",
-            "wilson_low",
-            "wilson_high",
-            "test",
-            "p_value",
-            "power",
-            "note",
-        ]
+    columns = [
+        "year",
+        "audience",
+        "question",
+        "option",
+        "kind",
+        "level",
+        "pool",
+        "count",
+        "answered",
+        "share",
+        "pool_count",
+        "pool_answered",
+        "pool_share",
+        "representation_index",
+        "impact_ratio",
+        "wilson_low",
+        "wilson_high",
+        "diff_low",
+        "diff_high",
+        "test",
+        "direction",
+        "p_shortfall",
+        "p_excess",
+        "conclusion",
+        "survives_bh",
+        "power_half",
+        "power_four_fifths",
+        "note",
     ]
+    out = [columns]
 
     def fmt(x):
-        return "" if x is None else (f"{x:.4f}" if isinstance(x, float) else x)
+        if x is None:
+            return ""
+        if isinstance(x, bool):
+            return "yes" if x else "no"
+        return f"{x:.4f}" if isinstance(x, float) else x
 
-    def named(**values):
-        """A row from the columns it fills; the others stay empty."""
+    def line(**values):
         values.setdefault("year", review["year"])
         values.setdefault("audience", review["audience"])
-        return [values.get(column, "") for column in out[0]]
+        return [fmt(values.get(column)) for column in columns]
 
-    def row_line(attr, kind, row, note):
-        c = row.comparison
-        stats = (
-            [c.pool_share, c.representation_index, c.impact_ratio, c.wilson_low, c.wilson_high]
-            if c
-            else [None] * 5
+    def row_line(kind, level, pool, row, note=""):
+        c = row.get("comparison") or {}
+        p = row.get("pool") or {}
+        wilson = row.get("wilson") or [None, None]
+        diff = c.get("diff") or [None, None]
+        return line(
+            question=row["question"],
+            option=row["option"],
+            kind=kind,
+            level=level,
+            pool=pool,
+            count=row.get("k"),
+            answered=row.get("n"),
+            share=row.get("share"),
+            pool_count=p.get("k"),
+            pool_answered=p.get("n"),
+            pool_share=c.get("expected"),
+            representation_index=c.get("ri"),
+            impact_ratio=c.get("impact_ratio"),
+            wilson_low=wilson[0],
+            wilson_high=wilson[1],
+            diff_low=diff[0],
+            diff_high=diff[1],
+            test=c.get("method"),
+            direction=c.get("direction"),
+            p_shortfall=c.get("p_lower"),
+            p_excess=c.get("p_upper"),
+            conclusion=c.get("conclusion"),
+            survives_bh=any(c.get("bh", {}).values()) if c else None,
+            power_half=c.get("power_half"),
+            power_four_fifths=c.get("power_boundary"),
+            note=row.get("reason") or note,
         )
-        return [
-            review["year"],
-            review["audience"],
-            attr.question,
-            attr.option,
-            kind,
-            row.level.key,
-            row.pool.key if row.pool else "",
-            fmt(row.shown_k),
-            fmt(row.shown_n),
-            fmt(row.share),
-            *(fmt(x) for x in stats),
-            c.method if c else "",
-            fmt(c.p_value if c else None),
-            fmt(c.power if c else None),
-            note,
-        ]
 
-    for attr in review["attributes"]:
-        for kind, rows in (("level", attr.rows), ("new appointments", attr.flows)):
-            out.extend(row_line(attr, kind, row, row.reason) for row in rows)
-        for seat in attr.seats:
+    for row in review["base"]:
+        out.append(row_line("level", "members", "", row))
+    for section in review["sections"]:
+        key = section["level"]["key"]
+        pool = section["level"]["pool"]
+        for row in section["rows"]:
+            out.append(row_line("level", key, pool, row))
+        for row in section["flows"]:
+            out.append(row_line(f"new appointments ({FLOW_YEARS} years)", key, pool, row))
+        for seat in section["seats"]:
+            out.append(row_line("resource seats", key, "", seat["resources"]))
             ratio = seat["ratio"]
-            for kind in SEAT_KINDS:
-                row = seat[kind]
-                note = row.reason or (
-                    f"advisory/resources ratio {ratio:.2f}" if ratio is not None else ""
-                )
-                out.append(row_line(attr, f"{kind} seats", row, note))
-        e = attr.engagement
-        if e and e["shown"]:
+            note = f"{section['community_label']}/resource share ratio {ratio:.2f}" if ratio else ""
+            community = dict(seat["community"], comparison=seat["comparison"])
+            out.append(row_line(section["community_label"], key, "resource seats", community, note))
+        for t in section["trends"]:
             out.append(
-                named(
-                    question=attr.question,
-                    option=attr.option,
+                line(
+                    question=t["question"],
+                    option=t["option"],
+                    kind=f"trend of new appointments ({TREND_YEARS} years)",
+                    level=key,
+                    test="linear-by-linear (years as scores)",
+                    direction=t["direction"],
+                    p_shortfall=t["p"],
+                    conclusion=(
+                        ""
+                        if t["significant"] is None
+                        else "significant"
+                        if t["significant"]
+                        else "not significant"
+                    ),
+                    survives_bh=t.get("bh", {}).get("p"),
+                    note="two-sided p" if t["p"] is not None else "",
+                )
+            )
+    for e in review["engagement"]:
+        if e["shown"]:
+            diff = e.get("diff") or [None, None]
+            out.append(
+                line(
+                    question=e["question"],
+                    option=e["option"],
                     kind="community engagement",
                     level="members",
-                    count=fmt(e["group_serving"]),
-                    share=fmt(e["group_rate"]),
-                    pool_share=fmt(e["rest_rate"]),
+                    count=e["group_serving"],
+                    share=e["group_rate"],
+                    pool_share=e["rest_rate"],
+                    diff_low=diff[0],
+                    diff_high=diff[1],
                     note=f"seats at once: {fmt(e['load_group'])} vs {fmt(e['load_rest'])}",
                 )
             )
     for r in review.get("retention", []):
         for horizon, value in r["at"].items():
             out.append(
-                named(
+                line(
                     kind=f"retention {horizon}y",
                     level=r["stage"],
                     count=r["people"],
-                    share=fmt(value),
-                    note="" if value is not None else "too few at risk",
+                    answered=r["at_risk"][horizon],
+                    share=value,
+                    note="answered = still at risk"
+                    + ("" if value is not None else "; too few at risk"),
                 )
             )
     for step, r in review.get("advancement", {}).items():
         out.append(
-            named(
+            line(
                 kind=f"advancement {step}",
                 count=r["advanced"],
                 answered=r["base"],
-                share=fmt(r["advanced"] / r["base"] if r["base"] else None),
+                share=r["advanced"] / r["base"] if r["base"] else None,
+                note=f"within {r['horizon']} years",
             )
         )
+        for side in ("group", "others"):
+            if side in r:
+                value = r[side]
+                out.append(
+                    line(
+                        question="gender",
+                        option="woman" if side == "group" else "not woman",
+                        kind=f"advancement {step}",
+                        count=value[0] if value else None,
+                        answered=value[1] if value else None,
+                        share=value[0] / value[1] if value else None,
+                        note="" if value else f"a group smaller than {MIN_GROUP}",
+                    )
+                )
+        c = r.get("comparison")
+        if c:
+            out.append(
+                row_line(
+                    "advancement test (women against others)",
+                    "",
+                    "",
+                    {"question": "gender", "option": "woman", "comparison": c},
+                    note=step,
+                )
+            )
     return out
 
 

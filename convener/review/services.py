@@ -308,11 +308,22 @@ def all_answers() -> Iterator[tuple[int, dict[str, list[str]]]]:
 
 @transaction.atomic
 def rotate_keys() -> int:
-    """Re-encrypt every row with the newest key (after adding it in front of the old ones)."""
+    """Re-encrypt every row with the newest key (after adding it in front of the old ones):
+    the answers, and the confidential part of every prepared review."""
+    from .models import Review
+
     n = 0
     for row in SelfIdentification.objects.select_for_update().iterator(chunk_size=1000):
         row.ciphertext = crypto.rotate(row.ciphertext)
         row.save(update_fields=["ciphertext"])
+        n += 1
+    for review in Review.objects.select_for_update().exclude(confidential=""):
+        review.confidential = crypto.rotate(review.confidential)
+        review.pages = {
+            audience: {part: crypto.rotate(token) for part, token in sealed.items()}
+            for audience, sealed in review.pages.items()
+        }
+        review.save(update_fields=["confidential", "pages"])
         n += 1
     return n
 

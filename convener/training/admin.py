@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from convener.people.picker import PersonPickerAdminMixin
+
 from .models import Completion, Course, Requirement
 
 
@@ -17,7 +19,7 @@ class RequirementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Completion)
-class CompletionAdmin(SimpleHistoryAdmin):
+class CompletionAdmin(PersonPickerAdminMixin, SimpleHistoryAdmin):
     list_display = ("person", "course", "completed_on", "source")
     list_select_related = ("person", "course")
     search_fields = ("person__name", "course__title")

@@ -3,13 +3,14 @@ from django.utils import timezone
 
 from convener.org.models import Appointment
 from convener.people.models import Person
+from convener.people.picker import PersonChoiceField
 
 from .models import Course
 
 
 class CompletionForm(forms.Form):
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.none(), help_text="Current leadership holders"
+    person = PersonChoiceField(
+        queryset=Person.objects.none(), scope="holders", help_text="Current leadership holders"
     )
     course = forms.ModelChoiceField(queryset=Course.objects.all())
     completed_on = forms.DateField(

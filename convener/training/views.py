@@ -9,34 +9,68 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from convener.core import listing
 from convener.core.permissions import form_errors_from, person_of, role_required
 from convener.core.roles import Role, has_role
 
 from . import forms, services
 from .models import Completion, Course, Requirement
 
+# most urgent first: overdue, expired, due, expiring, done; then by date
+URGENCY = {
+    services.Status.OVERDUE: 0,
+    services.Status.EXPIRED: 1,
+    services.Status.DUE: 2,
+    services.Status.EXPIRING: 3,
+    services.Status.OK: 4,
+}
+TRAINING_SORTS = [("urgency", "Most urgent first"), ("person", "Person, A to Z")]
+
 
 @role_required(Role.MEMBER, Role.MANAGER)
 @require_safe
 def dashboard(request):
-    """Managers see everyone's compliance; everyone else sees their own record."""
+    """Managers see everyone's compliance, filtered and a page at a time; everyone else sees
+    their own record."""
+    return _dashboard(request)
+
+
+def _dashboard(request, form=None, status=200):
+    from convener.org.models import Position
+    from convener.org.succession import LEADERSHIP_LEVELS, l1_areas
+
     today = timezone.localdate()
     manager = has_role(request.user, Role.MANAGER)
     me = person_of(request.user)
-    status = request.GET.get("status", "")
-    if status and status not in services.Status.values:
+    areas_of = l1_areas(today) if manager else {}
+    filters = listing.Filters(
+        areas=sorted({a for a in areas_of.values() if a is not None}, key=lambda a: a.name),
+        levels=[(lv, Position.Level(lv).label) for lv in LEADERSHIP_LEVELS],
+        statuses=list(services.Status.choices),
+        sorts=TRAINING_SORTS,
+    )
+    try:
+        filters.read(request.GET)
+    except listing.BadFilter as bad:
         from convener.site.views import BadQuery, _bad_request
 
-        return _bad_request(
-            request,
-            BadQuery("status", f"“{status}” is not one of {', '.join(services.Status.values)}."),
-        )
+        return _bad_request(request, BadQuery(bad.param, bad.message))
     if manager:
         lines = services.compliance(today)
     else:
         lines = services.compliance(today, person=me) if me else []
+    lines = [
+        line
+        for line in lines
+        if filters.keeps(
+            areas_of.get(line.appointment.position.unit_id), line.appointment.position.level
+        )
+    ]
     counts = Counter(line.status for line in lines)
-    shown = [line for line in lines if not status or line.status == status]
+    filters.counts = dict(counts)
+    shown = [line for line in lines if filters.keeps_status(line.status)]
+    if filters.sort == "urgency":
+        shown.sort(key=lambda line: (URGENCY[line.status], line.due or today))
     mine = (
         list(
             Completion.objects.filter(person=me).select_related("course").order_by("-completed_on")
@@ -49,17 +83,19 @@ def dashboard(request):
         "training/dashboard.html",
         {
             "manager": manager,
-            "lines": shown[:1000],
+            "lines": filters.paginate(shown, 100) if manager else shown,
             "total": len(shown),
-            "status": status,
+            "status": filters.status,
+            "filters": filters,
             "counts": [
                 (s, services.Status(s).label, counts.get(s, 0)) for s in services.Status.values
             ],
             "courses": Course.objects.all(),
             "requirements": Requirement.objects.select_related("course"),
             "mine": mine,
-            "form": forms.CompletionForm() if manager else None,
+            "form": (form or forms.CompletionForm()) if manager else None,
         },
+        status=status,
     )
 
 
@@ -72,13 +108,11 @@ def add_completion(request):
             services.record_completion(**form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
-    if form.errors:
-        for field, errs in form.errors.items():
-            label = form.fields[field].label or field if field in form.fields else "Form"
-            messages.error(request, f"{str(label).capitalize()}: {' '.join(errs)}")
-    else:
-        messages.success(request, "Completion recorded.")
-    return redirect("training:dashboard")
+        else:
+            messages.success(request, "Completion recorded.")
+            return redirect("training:dashboard")
+    # the page again, with the problems named and what was typed kept
+    return _dashboard(request, form=form, status=400)
 
 
 @role_required(Role.MANAGER)

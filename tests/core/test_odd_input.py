@@ -44,20 +44,24 @@ def open_post():
 @pytest.mark.parametrize("year", ["²", "２０２４", "1e3", "-1", " "])
 def test_a_year_that_is_not_ascii_digits_is_a_400_naming_the_year(client, login, year):
     login(Role.DIVERSITY_OFFICER)
-    for name in ("review:officer", "review:published"):
-        response = client.get(reverse(name), {"year": year})
-        assert response.status_code == 400
-        assert "year" in response.content.decode()
+    # the published reviews, asked for a year
+    response = client.get(reverse("review:published"), {"year": year})
+    assert response.status_code == 400
+    assert "year" in response.content.decode()
+    # the officer asking for a year's review to be prepared
+    response = client.post(reverse("review:prepare"), {"year": year})
+    assert response.status_code == 400
+    assert "year" in response.content.decode()
 
 
 def test_a_review_year_before_the_data_begins_is_a_400_that_says_where_it_begins(client, login):
     # the earliest membership starts in 2000: the review can cover 2000 at the earliest
     MembershipFactory(person=PersonFactory(name="Early Member"), start=dt.date(2000, 3, 1))
     login(Role.DIVERSITY_OFFICER)
-    response = client.get(reverse("review:officer"), {"year": "1999"})
+    response = client.post(reverse("review:prepare"), {"year": "1999"})
     assert response.status_code == 400
     assert "between 2000 and" in response.content.decode()
-    assert client.get(reverse("review:officer"), {"year": "2000"}).status_code == 200
+    assert client.post(reverse("review:prepare"), {"year": "2000"}).status_code == 302
 
 
 def test_an_appointment_in_the_year_9999_is_refused_by_the_api_naming_the_start(

@@ -44,7 +44,9 @@ def test_a_nomination_without_a_statement_says_so_and_keeps_the_choice(client):
         '<ul class="errorlist" id="id_statement_error"><li>Say why you nominate this person.'
         in page
     )
-    assert f'<option value="{world["bob"].pk}" selected>' in page
+    # the choice is kept: the picker's box names Bob and carries his id
+    assert 'value="Bob Baker"' in page
+    assert f'name="nominee_id" value="{world["bob"].pk}"' in page
     _no_raw_names(page)
     assert not Candidacy.objects.exists()
 

@@ -176,10 +176,13 @@ def test_the_worker_sends_queued_mail_and_retries_failures(reviewing, settings, 
 
     monkeypatch.setattr("convener.mail.services.send_mail", broken)
     call_command("worker", verbosity=0)
-    assert OutgoingMail.objects.filter(sent_at__isnull=True, attempts=1).count() == queued
+    # the worker's own jobs (the weekly digest) may queue more mail: all of it was tried once
+    total = OutgoingMail.objects.count()
+    assert total >= queued
+    assert OutgoingMail.objects.filter(sent_at__isnull=True, attempts=1).count() == total
     assert "mail server down" in OutgoingMail.objects.first().last_error
     monkeypatch.undo()
     OutgoingMail.objects.update(send_after=OutgoingMail.objects.first().created_at)
     call_command("worker", verbosity=0)
-    assert len(mail.outbox) == queued
+    assert len(mail.outbox) == total
     assert not OutgoingMail.objects.filter(sent_at__isnull=True).exists()

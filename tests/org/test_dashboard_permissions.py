@@ -36,13 +36,13 @@ def test_each_role_gets_the_expected_status(client, login, name, index, role):
 
 
 PINNED = {
-    "org:succession": 11,  # seat periods of today too
+    "org:succession": 13,  # seat periods of today; the L1 area of each unit; incoming
     "org:timeline": 5,
     "org:junior": 6,
     "org:leaders": 5,
     "org:to_complete": 6,
     "people:duplicates": 3,
-    "training:dashboard": 10,
+    "training:dashboard": 10,  # + the L1 area of each unit, - the drop-down of every holder
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from convener.org import services as org
 from convener.org.models import OrgUnit
 from convener.review import report, services
-from convener.review.disclosure import Cell, protect
+from convener.review.disclosure import Cell
 from tests.factories import MembershipFactory, OrgUnitFactory, PersonFactory, PositionFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,50 +47,73 @@ def roster():
     return people
 
 
-def test_both_compositions_their_ratio_and_the_service_load(roster):
+def l3_seats(review, option="woman"):
+    section = next(s for s in review["sections"] if s["level"]["key"] == "L3")
+    seat = next(x for x in section["seats"] if x["option"] == option)
+    row = next(x for x in section["rows"] if x["option"] == option)
+    return section, seat, row
+
+
+def test_a_hidden_seat_count_is_not_left_as_total_minus_parts(roster):
+    """2 women of 12 in resource seats is hidden; the level (8 of 24) minus the community
+    seats (6 of 12) would give it back, and the members who serve (the same 12 people as
+    the community seats) would too: those are hidden as well, the level stays."""
     review = report.build(2024, report.OFFICER)
-    women = next(a for a in review["attributes"] if a.option == "woman")
-    l3 = next(s for s in women.seats if s["level"].key == "L3")
-    assert (l3["resources"].k, l3["resources"].n) == (2, 12)
-    assert (l3["advisory"].k, l3["advisory"].n) == (6, 12)
-    # 2 of 12 is a group under 5: the officer sees it hidden, and no ratio is computed
-    assert l3["resources"].shown_k is None and l3["ratio"] is None
-    assert (l3["advisory"].shown_k, l3["advisory"].shown_n) == (6, 12)
-    members = women.rows[0]
-    assert (members.k, members.n) == (20, 64)
-    engagement = women.engagement
-    # serving members: all 12 advisory/community seat holders (6 women), plus nobody else
+    section, seat, row = l3_seats(review)
+    assert section["community_label"] == "community-building seats"
+    assert not seat["resources"]["shown"] and "smaller than 5" in seat["resources"]["reason"]
+    assert not seat["community"]["shown"] and "worked out" in seat["community"]["reason"]
+    assert (row["k"], row["n"]) == (8, 24) and seat["ratio"] is None
+    engagement = next(e for e in review["engagement"] if e["option"] == "woman")
+    assert not engagement["shown"]
+    members = next(r for r in review["base"] if r["option"] == "woman")
+    assert (members["k"], members["n"]) == (20, 64)
+
+
+def test_both_compositions_their_ratio_and_the_service_load(roster):
+    for p in roster["res"][2:5]:  # three more women in resource seats: 5 of 12
+        services.save(p, {"gender": ["woman"]}, {}, consent_version=1)
+    review = report.build(2024, report.OFFICER)
+    _, seat, _ = l3_seats(review)
+    assert (seat["resources"]["k"], seat["resources"]["n"]) == (5, 12)
+    assert (seat["community"]["k"], seat["community"]["n"]) == (6, 12)
+    assert seat["ratio"] == pytest.approx((6 / 12) / (5 / 12))
+    # Boschloo, samples as columns, with its Newcombe interval of 5/12 - 6/12
+    assert seat["comparison"]["method"] == "Boschloo"
+    low, high = seat["comparison"]["diff"]
+    assert low < 5 / 12 - 6 / 12 < high
+    engagement = next(e for e in review["engagement"] if e["option"] == "woman")
+    # serving members: all 12 community seat holders (6 women), plus nobody else
     assert engagement["shown"] and engagement["group_serving"] == 6
-    assert engagement["group_rate"] == pytest.approx(6 / 20)
-    assert engagement["rest_rate"] == pytest.approx(6 / 44)
+    assert engagement["group_rate"] == pytest.approx(6 / 23)
+    assert engagement["rest_rate"] == pytest.approx(6 / 41)
     assert engagement["load_group"] == pytest.approx(8 / 6)  # two of them on a committee too
     assert engagement["load_rest"] == pytest.approx(1.0)
 
 
-def test_the_ratio_when_both_sides_may_be_shown(roster):
-    for p in roster["res"][2:5]:  # three more women in resource seats: 5 of 12
+def test_published_loads_come_from_rounded_counts(roster):
+    for p in roster["res"][2:5]:
         services.save(p, {"gender": ["woman"]}, {}, consent_version=1)
-    review = report.build(2024, report.OFFICER)
-    l3 = next(
-        s
-        for s in next(a for a in review["attributes"] if a.option == "woman").seats
-        if s["level"].key == "L3"
-    )
-    assert l3["ratio"] == pytest.approx((6 / 12) / (5 / 12))
+    review = report.build(2024, report.PUBLISHED)
+    engagement = next(e for e in review["engagement"] if e["option"] == "woman")
+    assert engagement["shown"]
+    # women serving: 6 (rounded to 5) holding 8 seats (rounded to 10); the other 6 serving
+    # (rounded to 5) hold 6 seats (rounded to 5)
+    assert engagement["load_group"] == pytest.approx(10 / 5)
+    assert engagement["load_rest"] == pytest.approx(5 / 5)
 
 
 def test_published_seat_tables_obey_the_rules_and_the_attacker_finds_no_one(roster):
     from tests.review.test_disclosure import derivable
 
     review = report.build(2024, report.PUBLISHED)
-    for attr in review["attributes"]:
-        for seat in attr.seats:
-            for kind in ("resources", "advisory"):
+    for section in review["sections"]:
+        for seat in section["seats"]:
+            for kind in ("resources", "community"):
                 row = seat[kind]
-                if row.shown_k is not None:
-                    assert row.k >= 5 and row.n - row.k >= 5 and row.n >= 10
-    data = report.Data()
-    cells = list(report._cells(data, 2024, "gender", "woman").values())
-    protect(cells)
-    assert derivable([c for c in cells if c.published and len(c.roster) < 80]) == set()
-    assert all(isinstance(c, Cell) for c in cells)
+                if row["shown"]:
+                    assert row["k"] % 5 == 0 and row["n"] >= 10
+    cells = [Cell.from_store(c, i) for i, c in enumerate(review["cells"])]
+    gender = [c for c in cells if c.question == "gender" and c.n < 80]
+    options = tuple(sorted({o for c in gender for o in c.shown}))
+    assert derivable(gender, options, exclusive=len(options) > 1) == set()

@@ -11,7 +11,6 @@ Values the site leaves empty never erase what the registry holds.
 
 from __future__ import annotations
 
-import csv
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from convener.core import spreadsheet
 from convener.core.dates import PartialDate
 from convener.core.validators import normalize_orcid, normalize_ror
 from convener.exchange.importer import Report, import_path
@@ -433,7 +433,8 @@ def import_site(site: Path, mapping_path: Path, *, dry_run: bool = False) -> Sit
 def _write_csv(path: Path, kind: str, rows: list[dict]) -> None:
     columns = [c for c in KINDS[kind] if any(c in row for row in rows)]
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, columns)
+        # the reader takes the formula guard off again, so every value arrives as the site had it
+        writer = spreadsheet.DictWriter(out, columns)
         writer.writeheader()
         writer.writerows(rows)
 

@@ -14,8 +14,27 @@ class Command(BaseCommand):
     help = (
         "Run the demo: migrate the configured database, fill it with a synthetic "
         "collaboration of 6000 people over 30 years when it is empty, create one demo "
-        "account per role, and serve the site with gunicorn at http://127.0.0.1:8000."
+        "account per role, publish last year's proportionality review (once), and serve "
+        "the site with gunicorn at http://127.0.0.1:8000."
     )
+
+    def _published_review(self):
+        """Last year's review, prepared and published by the demo's diversity officer, so
+        that members have one to read and the officer one to correct."""
+        from django.contrib.auth import get_user_model
+        from django.utils import timezone
+
+        from convener.review import lifecycle
+        from convener.review.models import Review
+
+        if Review.objects.exists():
+            return
+        officer = get_user_model().objects.filter(username="officer").first()
+        self.stdout.write("Preparing and publishing last year's proportionality review...")
+        review = lifecycle.request_preparation(timezone.localdate().year - 1, officer)
+        review = lifecycle.prepare(review)
+        if review.state == Review.State.DRAFT:
+            lifecycle.publish(review, officer)
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=6000)
@@ -30,6 +49,7 @@ class Command(BaseCommand):
             self.stdout.write("Creating the synthetic collaboration...")
             call_command("synth", people=options["people"], years=options["years"], seed=1)
         accounts = create_demo_accounts()
+        self._published_review()
         url = f"http://{options['bind']}/"
         self.stdout.write(self.style.SUCCESS(f"\nConvener demo: {url}"))
         self.stdout.write("Demo logins (sign in at /accounts/login/; admin at /admin/):")

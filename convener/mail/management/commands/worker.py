@@ -2,15 +2,17 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from convener.mail import jobs
 from convener.mail.services import send_pending
 
 
 class Command(BaseCommand):
     help = (
-        "The background worker: sends queued mail (retrying failures with back-off) and runs "
-        "the periodic jobs (closing calls whose deadline passed, closing-soon reminders) and "
-        "the imports left to it (large uploads, `convener import --queue`). "
-        "With --loop it keeps running, waking every --interval seconds."
+        "The background worker: runs the periodic jobs the domains register (closing calls "
+        "whose deadline passed, closing-soon, training and term-ending reminders, the weekly "
+        "digest of each person's tasks, the proportionality reviews the officer asked for) "
+        "and sends queued mail, retrying failures with back-off. With --loop it keeps "
+        "running, waking every --interval seconds."
     )
 
     def add_arguments(self, parser):
@@ -18,19 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=10.0)
 
     def handle(self, *args, **options):
-        from django.utils import timezone
-
-        from convener.exchange.jobs import run_queued as run_queued_imports
-        from convener.nominations.services import run_periodic_jobs
-        from convener.training.services import send_reminders
-
         while True:
-            jobs = run_periodic_jobs()
-            jobs["training_reminders"] = send_reminders(timezone.localdate())
-            jobs["imports"] = run_queued_imports()
+            done = jobs.run_all()
             sent, failed = send_pending()
-            if options["verbosity"] > 1 or sent or failed or any(jobs.values()):
-                self.stdout.write(f"sent {sent}, failed {failed}, jobs {jobs}")
+            if options["verbosity"] > 1 or sent or failed or any(done.values()):
+                self.stdout.write(f"sent {sent}, failed {failed}, jobs {done}")
             if not options["loop"]:
                 return
             time.sleep(options["interval"])

@@ -1,0 +1,45 @@
+"""Numbers in the review's tables, formatted the same way everywhere."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value, digits=0):
+    """0.1234 -> "12%" (or "12.3%" with ``|pct:1``); nothing known -> "–"."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def num(value, digits=2):
+    """A statistic to ``digits`` decimals; nothing known -> "–"."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value):.{int(digits)}f}"
+
+
+@register.filter
+def pvalue(value):
+    """p-values: three decimals, and "< 0.001" below that."""
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+@register.filter
+def short_reason(reason: str) -> str:
+    """Why a figure is not shown, in a few words (the method section says it in full)."""
+    if not reason:
+        return "not shown"
+    if reason.startswith("hidden too"):
+        return "hidden: would give away a smaller figure"
+    if reason.startswith("withheld"):
+        return "withheld: could reveal someone"
+    if "fewer than" in reason:
+        return "too few answers"
+    if "smaller than" in reason:
+        return "hidden: under 5"
+    return reason
