@@ -40,6 +40,8 @@ _KNOWN = {
     "CONVENER_TRUSTED_PROXIES",
     "CONVENER_BACKUP_RECIPIENTS",
     "CONVENER_END_DATES",
+    "CONVENER_IMPORT_MAX_MB",
+    "CONVENER_IMPORT_MAX_ROWS",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -210,6 +212,11 @@ if CONVENER_END_DATES not in {"last_day", "left"}:
     raise ImproperlyConfigured(
         f"CONVENER_END_DATES must be last_day or left, not {CONVENER_END_DATES!r}"
     )
+
+# Limits of one import (a file uploaded or named on the command line): its size, and the rows
+# of each kind (a CSV, a sheet, a Popolo list). A workbook may not declare more either.
+IMPORT_MAX_BYTES = envint("CONVENER_IMPORT_MAX_MB", 25, 1, 2_000) * 2**20
+IMPORT_MAX_ROWS = envint("CONVENER_IMPORT_MAX_ROWS", 100_000, 1, 10_000_000)
 
 STATIC_URL = "static/"
 # the vendored scripts (panzoom, accessible-autocomplete) are copied from npm by `make vendor`

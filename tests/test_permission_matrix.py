@@ -87,6 +87,8 @@ MATRIX = {
     "training:template": MANAGERS,
     "exchange:upload": MANAGERS,
     "exchange:template": MANAGERS,
+    "exchange:job": MANAGERS,  # the manager who asked for the import, and staff
+    "exchange:job_progress": MANAGERS,
     "review:self_id": MEMBERS,
     "review:erase": POST_MEMBERS,
     "review:ask_confirmation": POST_MEMBERS,
@@ -150,7 +152,17 @@ def world():
     review = _published_review(people["officer"])
     kwargs.update(year=review.year, version=review.version, fmt="csv")
     kwargs["review_pk"] = review.pk
-    return {"org": org, "people": people, "kwargs": kwargs, "candidacy": candidacy, "world": world}
+    from convener.exchange.jobs import queue_import
+
+    job = queue_import("people.csv", b"id,name\nx,X\n", user=people["manager"])
+    return {
+        "org": org,
+        "people": people,
+        "kwargs": kwargs,
+        "candidacy": candidacy,
+        "world": world,
+        "job": job,
+    }
 
 
 def _published_review(officer):
@@ -179,6 +191,8 @@ def _url(name, world):
         "nominations:consent": {"pk": world["candidacy"].pk},
         "nominations:decline": {"pk": world["candidacy"].pk},
         "nominations:withdraw": {"pk": world["candidacy"].pk},
+        "exchange:job": {"pk": world["job"].pk},
+        "exchange:job_progress": {"pk": world["job"].pk},
         "review:edition": {"pk": kwargs["review_pk"]},
         "review:commentary": {"pk": kwargs["review_pk"]},
         "review:publish": {"pk": kwargs["review_pk"]},

@@ -218,6 +218,18 @@ class Interval(models.Model):
         return result
 
 
+def overlaps_surely(row: Interval, other: Interval) -> bool:
+    """Whether ``other`` surely shares a day with ``row``: it surely began before ``row``
+    surely ends and surely ends after ``row`` surely began. The overlap rule of a person's own
+    periods and of a position's holders. ``other`` need not surely cover a whole day itself:
+    "2000" to "2000" lies surely inside "1999" to "2002"."""
+    if row.sure_from is None or other.sure_from is None:
+        return False
+    return (other.sure_until is None or other.sure_until > row.sure_from) and (
+        row.sure_until is None or other.sure_from < row.sure_until
+    )
+
+
 def strip_text_fields(instance) -> None:
     """Trim the white space around every text value, as forms and the API do: the same rule
     whichever path a value comes in by (a blank-looking value is empty)."""

@@ -1,8 +1,12 @@
 """Import of spreadsheets and Popolo JSON, all or nothing, through the registry's own code.
 
 Each row becomes an unsaved model instance, validated with the model's own ``full_clean``
-and written through the same ``save()`` (and its locks, renumbering and history) that the
-admin, the API and the forms use, inside one transaction. Every problem — a value that cannot
+and domain checks, inside one transaction: the few units, positions and seat periods through
+the same ``save()`` (and its locks, renumbering and history) that the admin, the API and the
+forms use; the many people, their periods and appointments through the models' batches
+(``people.models.Batch``, ``org.models.AppointmentBatch``), which check each row with those
+same rules as if the rows accepted before it were saved, and write the accepted ones a few
+hundred at a time with their history. Every problem — a value that cannot
 be read, a reference to nothing, any rule of the registry — becomes a row of the report naming
 kind, row, column and value; with any problem the transaction is rolled back and nothing is
 written. Re-importing the same file changes nothing (rows are matched by their id, ORCID iD or
@@ -25,13 +29,22 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
+from convener.core.batch import CHUNK, chunked
 from convener.core.dates import UNKNOWN_WORDS, PartialDate, Precision
 from convener.core.inputs import text_problem
 from convener.core.models import RegistryVersion
 from convener.core.validators import normalize_orcid, normalize_ror
-from convener.org.models import Appointment, OrgUnit, Position, SeatPeriod, level_from_code
+from convener.org.models import (
+    Appointment,
+    AppointmentBatch,
+    OrgUnit,
+    Position,
+    SeatPeriod,
+    level_from_code,
+)
 from convener.people.models import (
     Affiliation,
+    Batch,
     CareerStage,
     Institution,
     Membership,
@@ -116,15 +129,25 @@ NO = {"0", "false", "no", "n"}
 MULTILINE_COLUMNS = {"mandate", "requirements", "description", "note", "exception_justification"}
 
 
-class Importer:
-    """Turns rows into model instances and writes them one by one through the models."""
+def _ref(obj) -> tuple:
+    """A record's place in ``Importer.row_of``: its id, or itself while it has none."""
+    return (obj._meta.model_name, obj.pk) if obj.pk is not None else ("unsaved", id(obj))
 
-    def __init__(self, tables: Tables, report: Report, progress: bool):
+
+class Importer:
+    """Turns rows into model instances and has the models check and write them: row by row
+    through ``save()`` for the few units, positions and seat periods; in batches checked by the
+    same rules for the many people, their periods and appointments."""
+
+    def __init__(self, tables: Tables, report: Report, progress=False, user=None):
         self.tables = tables
         self.report = report
-        self.progress = progress
+        self.progress = progress  # True: progress bars; a callable: told (rows done, note)
+        self.user = user  # who imports: the author of every history record written
+        self.total = max(1, sum(len(rows) for rows in tables.values()))
+        self.done = 0
         self.by_id: dict[str, dict[str, object]] = defaultdict(dict)
-        self.row_of: dict[tuple[str, int], tuple[str, int]] = {}  # (model, pk) -> (kind, row)
+        self.row_of: dict[tuple, tuple[str, int]] = {}  # _ref(record) -> (kind, row)
 
     # -- reporting -----------------------------------------------------------------------
     def problem(self, kind, row, column, value, text, follows=None):
@@ -148,8 +171,8 @@ class Importer:
                 elif item.code == "seats":
                     rows = sorted(
                         r
-                        for pk in item.params.get("others", [])
-                        if (r := self.row_of.get(("appointment", pk)))
+                        for other in item.params.get("others", [])
+                        if (r := self.row_of.get(_ref(other)))
                     )
                     if rows:
                         text += (
@@ -255,26 +278,29 @@ class Importer:
         keys = {k.strip() for k in keys if k and k.strip()} - set(self.by_id[target])
         if not keys:
             return
-        q = Q(external_id__in=keys) | Q(slug__in=keys)
-        normalized = {}
-        if extra:
-            name, normalize = extra
-            normalized = {normalize(k): k for k in keys if normalize(k)}
-            q |= Q(**{f"{name}__in": list(normalized)})
-        for obj in model.objects.filter(q):
-            for k in (obj.external_id, obj.slug):
-                if k in keys:
-                    self.by_id[target].setdefault(k, obj)
-            if extra and getattr(obj, extra[0]) in normalized:
-                self.by_id[target].setdefault(normalized[getattr(obj, extra[0])], obj)
+        for chunk in chunked(sorted(keys), CHUNK // 3):  # three lookups of the chunk each
+            chunk = set(chunk)
+            q = Q(external_id__in=chunk) | Q(slug__in=chunk)
+            normalized = {}
+            if extra:
+                name, normalize = extra
+                normalized = {normalize(k): k for k in chunk if normalize(k)}
+                q |= Q(**{f"{name}__in": list(normalized)})
+            for obj in model.objects.filter(q):
+                for k in (obj.external_id, obj.slug):
+                    if k in chunk:
+                        self.by_id[target].setdefault(k, obj)
+                if extra and getattr(obj, extra[0]) in normalized:
+                    self.by_id[target].setdefault(normalized[getattr(obj, extra[0])], obj)
         if model is Person:
             missing = keys - set(self.by_id[target])
-            for merged in MergedPerson.objects.filter(
-                Q(external_id__in=missing) | Q(slug__in=missing)
-            ).select_related("into"):
-                for k in (merged.external_id, merged.slug):
-                    if k in missing:
-                        self.by_id[target].setdefault(k, merged.into)
+            for chunk in chunked(sorted(missing), CHUNK // 2):  # two lookups of the chunk
+                for merged in MergedPerson.objects.filter(
+                    Q(external_id__in=chunk) | Q(slug__in=chunk)
+                ).select_related("into"):
+                    for k in (merged.external_id, merged.slug):
+                        if k in missing:
+                            self.by_id[target].setdefault(k, merged.into)
 
     def identify(self, kind, n, key, seen) -> bool:
         if not key:
@@ -306,6 +332,8 @@ class Importer:
     def write(self, kind, n, row, obj, before: dict | None, key=None) -> bool:
         """Validate ``obj`` with its model's rules and save it through its ``save()``, in a
         savepoint; a refusal becomes report rows and leaves the database as it was."""
+        if self.user is not None:
+            obj._history_user = self.user
         try:
             with transaction.atomic():
                 if not isinstance(obj, (Appointment, SeatPeriod)):  # their save() validates
@@ -323,7 +351,7 @@ class Importer:
         except IntegrityError as error:
             self.problem(kind, n, "", "", f"refused by the database: {error}".splitlines()[0])
         else:
-            self.row_of[(obj._meta.model_name, obj.pk)] = (kind, n)
+            self.row_of[_ref(obj)] = (kind, n)
             if key is not None:
                 self.by_id[kind][key] = obj
             return True
@@ -331,8 +359,46 @@ class Importer:
             self.by_id[kind][key] = _Failed(kind, n)
         return False
 
+    def checked(self, kind, n, row, obj, before, batch, key=None) -> bool:
+        """Check ``obj`` with ``batch`` (its model's rules, as saving it would); a refusal
+        becomes report rows. Returns whether it is to be written (new or changed)."""
+        error = batch.check(obj)
+        if error is not None:
+            self.refused(kind, n, row, error)
+            if key is not None:
+                self.by_id[kind][key] = _Failed(kind, n)
+            return False
+        self.row_of[_ref(obj)] = (kind, n)
+        if key is not None:
+            self.by_id[kind][key] = obj
+        if before is not None and self._state(obj) == before:
+            self.report.unchanged[kind] += 1
+            return False
+        counter = self.report.created if before is None else self.report.updated
+        counter[kind] += 1
+        return True
+
+    def written(self, kind, rows) -> None:
+        """Rows just written have ids: file them under their ids."""
+        for obj in rows:
+            n = self.row_of.pop(("unsaved", id(obj)), None)
+            if n is not None:
+                self.row_of[_ref(obj)] = n
+
     def bar(self, rows, kind):
+        """``rows`` as they are worked through, telling the progress every few hundred."""
+        if callable(self.progress):
+            return self._told(rows, kind)
         return tqdm(rows, desc=f"import {kind}", unit="row", disable=not self.progress)
+
+    def _told(self, rows, kind):
+        rows = list(rows)
+        for i, row in enumerate(rows):
+            if i % 250 == 0:
+                self.progress(self.done + i, self.total, f"{kind}: row {i + 1:,} of {len(rows):,}")
+            yield row
+        self.done += len(rows)
+        self.progress(self.done, self.total, f"{kind}: done")
 
     # -- kinds ---------------------------------------------------------------------------
     def run(self):
@@ -343,7 +409,12 @@ class Importer:
             return  # such values are never looked up (PostgreSQL cannot even compare a NUL)
         for kind in ORDER:
             if kind in self.tables:
-                getattr(self, f"import_{kind}")(self.tables[kind])
+                try:
+                    getattr(self, f"import_{kind}")(self.tables[kind])
+                except IntegrityError as error:  # the model layer lets nothing through to it
+                    message = f"refused by the database: {error}".splitlines()[0]
+                    self.problem(kind, self.tables[kind][0][0], "", "", message)
+                    return
 
     def check_characters(self, kind, rows):
         """No control character in any cell: the rule of every path in (core.inputs)."""
@@ -361,8 +432,16 @@ class Importer:
         self.known(
             "institutions", Institution, [r.get("ror", "") for _, r in rows], ("ror", normalize_ror)
         )
-        taken = set(Institution.objects.values_list("slug", flat=True))
+        owners = dict(Institution.objects.values_list("slug", "pk"))
+        taken = set(owners)
         seen = {}
+        stored = [i for i in self.by_id["institutions"].values() if isinstance(i, Institution)]
+        batch, to_write = Batch(Institution, stored, user=self.user), []
+        batch.unique.complete("slug", owners)
+        batch.expect(
+            external_id=[r.get("id", "").strip() for _, r in rows],
+            ror=[normalize_ror(r.get("ror", "")) for _, r in rows],
+        )
         for n, row in self.bar(rows, "institutions"):
             key = row.get("id", "").strip()
             if not self.identify("institutions", n, key, seen):
@@ -380,16 +459,28 @@ class Importer:
                 obj.country = row["country"].strip().upper()
             if "ror" in row:
                 obj.ror = row["ror"]
-            if self.write("institutions", n, row, obj, before, key) and obj.ror:
+            if self.checked("institutions", n, row, obj, before, batch, key):
+                to_write.append(obj)
+            if obj.ror and self.by_id["institutions"].get(key) is obj:
                 self.by_id["institutions"][obj.ror] = obj
+        batch.save(to_write)
+        self.written("institutions", to_write)
 
     def import_people(self, rows):
         self.known("people", Person, [r.get("id", "") for _, r in rows], ("orcid", normalize_orcid))
         self.known(
             "people", Person, [r.get("orcid", "") for _, r in rows], ("orcid", normalize_orcid)
         )
-        taken = set(Person.objects.values_list("slug", flat=True))
+        owners = dict(Person.objects.values_list("slug", "pk"))
+        taken = set(owners)
         seen = {}
+        stored = [p for p in self.by_id["people"].values() if isinstance(p, Person)]
+        batch, to_write, new = Batch(Person, stored, user=self.user), [], []
+        batch.unique.complete("slug", owners)
+        batch.expect(
+            external_id=[r.get("id", "").strip() for _, r in rows],
+            orcid=[normalize_orcid(r.get("orcid", "")) for _, r in rows],
+        )
         for n, row in self.bar(rows, "people"):
             key = row.get("id", "").strip()
             if not self.identify("people", n, key, seen):
@@ -407,32 +498,42 @@ class Importer:
                 obj.sort_name = row["sort_name"].strip() or Person.default_sort_name(obj.name)
             if "orcid" in row:
                 obj.orcid = row["orcid"]
-            is_new = before is None
-            if not self.write("people", n, row, obj, before, key):
-                continue
-            if obj.orcid:
+            if self.checked("people", n, row, obj, before, batch, key):
+                to_write.append(obj)
+                if before is None:
+                    new.append(obj)
+            if obj.orcid and self.by_id["people"].get(key) is obj:
                 self.by_id["people"][obj.orcid] = obj
-            if is_new:
-                self.warn_duplicates(n, obj)
+        batch.save(to_write)
+        self.written("people", to_write)
+        self.warn_duplicates(new)
 
-    def warn_duplicates(self, n, person):
-        for other in person.likely_duplicates()[:5]:
-            where = self.row_of.get(("person", other.pk))
-            place = f"row {where[1]} of this file" if where else f"/people/{other.slug}/"
-            self.report.warnings.append(
-                Problem(
-                    "people",
-                    n,
-                    "name",
-                    person.name,
-                    f"may be the same person as {other.name} ({place}): check, and merge "
-                    "them if so",
+    def warn_duplicates(self, new):
+        """A warning for each new person who may be someone already there or someone the file
+        named before, as saving them one by one would find: ids follow the file's order."""
+        duplicates = Person.likely_duplicates_of(new)
+        for person in new:
+            n = self.row_of[_ref(person)][1]
+            for other in [o for o in duplicates[person.pk] if o.pk < person.pk][:5]:
+                where = self.row_of.get(_ref(other))
+                if where and where[1] < n:
+                    place = f"row {where[1]} of this file"
+                else:
+                    place = f"/people/{other.slug}/"
+                self.report.warnings.append(
+                    Problem(
+                        "people",
+                        n,
+                        "name",
+                        person.name,
+                        f"may be the same person as {other.name} ({place}): check, and merge "
+                        "them if so",
+                    )
                 )
-            )
 
     def _person_history(self, kind, model, rows, extra=None):
         """Memberships, affiliations and career stages: matched on person, start (and the
-        ``extra`` column); the model refuses periods of one person that surely overlap."""
+        institution); the model refuses periods of one person that surely overlap."""
         self.known(
             "people", Person, [r.get("person", "") for _, r in rows], ("orcid", normalize_orcid)
         )
@@ -443,10 +544,22 @@ class Importer:
                 [r.get("institution", "") for _, r in rows],
                 ("ror", normalize_ror),
             )
-        people = [p for p in self.by_id["people"].values() if isinstance(p, Person)]
-        stored = defaultdict(list)
-        for e in model.objects.filter(person__in=people):
-            stored[e.person_id].append(e)
+        ids = set()
+        for _n, r in rows:
+            person = self.by_id["people"].get(r.get("person", "").strip())
+            if isinstance(person, Person):
+                ids.add(person.pk)
+        stored = [
+            e for chunk in chunked(sorted(ids)) for e in model.objects.filter(person_id__in=chunk)
+        ]
+        batch, to_write = Batch(model, user=self.user, stored=stored), []
+        batch.expect(person=ids)
+        if kind == "affiliations":
+            batch.expect(
+                institution=[
+                    i.pk for i in self.by_id["institutions"].values() if isinstance(i, Institution)
+                ]
+            )
         for n, row in self.bar(rows, kind):
             person = self.ref(kind, n, row, "person", "people")
             target = None
@@ -457,15 +570,15 @@ class Importer:
             if person is None:
                 continue
             probe = model(person=person)
+            if target is not None:
+                probe.institution = target
             if not self.set_period(probe, kind, n, row):
                 continue
             match = next(
                 (
                     e
-                    for e in stored.get(person.pk, [])
-                    if e.start == probe.start
-                    and e.start_precision == probe.start_precision
-                    and (target is None or e.institution_id == target.pk)
+                    for e in batch.peers.get(probe.scope_key(), [])
+                    if e.start == probe.start and e.start_precision == probe.start_precision
                 ),
                 None,
             )
@@ -473,12 +586,12 @@ class Importer:
             obj = match or probe
             if match:
                 self.set_period(obj, kind, n, row)
-            if target is not None:
-                obj.institution = target
             if extra:
                 self.set_choice(obj, row, extra)
-            if self.write(kind, n, row, obj, before) and match is None:
-                stored[person.pk].append(obj)
+            if self.checked(kind, n, row, obj, before, batch):
+                to_write.append(obj)
+        batch.save(to_write)
+        self.written(kind, to_write)
 
     def import_memberships(self, rows):
         self._person_history("memberships", Membership, rows)
@@ -647,8 +760,12 @@ class Importer:
             Position,
             [r.get("position", "") for _, r in rows] + [r.get("appointed_by", "") for _, r in rows],
         )
-        keys = {r.get("id", "").strip() for _, r in rows}
-        stored = {a.external_id: a for a in Appointment.objects.filter(external_id__in=keys)}
+        keys = sorted({r.get("id", "").strip() for _, r in rows} - {""})
+        stored = {
+            a.external_id: a
+            for chunk in chunked(keys)
+            for a in Appointment.objects.filter(external_id__in=chunk)
+        }
         seen, planned = {}, []
         for n, row in rows:
             key = row.get("id", "").strip()
@@ -680,8 +797,28 @@ class Importer:
                 planned.append((n, row, obj, before))
         # handovers in the order they happened, so a successor follows the predecessor's end
         planned.sort(key=lambda p: (p[2].position.pk, *p[2].chronology, p[0]))
+        by_position = defaultdict(list)
         for n, row, obj, before in self.bar(planned, "appointments"):
-            self.write("appointments", n, row, obj, before)
+            self.row_of[_ref(obj)] = ("appointments", n)
+            if before is not None and self._state(obj) == before:
+                self.report.unchanged["appointments"] += 1
+                continue  # as ``save`` is not called for a row that changes nothing
+            by_position[obj.position.pk].append((n, row, obj, before))
+        batch = AppointmentBatch(
+            [obj for group in by_position.values() for _n, _r, obj, _b in group], user=self.user
+        )
+        for group in by_position.values():
+            position = group[0][2].position
+            results = batch.save(position, [obj for _n, _r, obj, _b in group])
+            for (n, row, obj, before), error in zip(group, results, strict=True):
+                if error is not None:
+                    self.refused("appointments", n, row, error)  # names rows not yet written
+                    self.row_of.pop(_ref(obj), None)
+                else:
+                    counter = self.report.created if before is None else self.report.updated
+                    counter["appointments"] += 1
+        batch.flush()
+        self.written("appointments", [obj for g in by_position.values() for _n, _r, obj, _b in g])
 
     def import_completions(self, rows):
         people = {k: v for k, v in self.by_id["people"].items() if isinstance(v, Person)}
@@ -693,12 +830,14 @@ class Importer:
         self.report.created["completions"] += len(to_write)
 
 
-def import_tables(tables: Tables, *, dry_run: bool = False, progress: bool = False) -> Report:
-    """Import ``tables`` all-or-nothing through the models; see the module docstring."""
+def import_tables(tables: Tables, *, dry_run: bool = False, progress=False, user=None) -> Report:
+    """Import ``tables`` all-or-nothing through the models; see the module docstring.
+    ``progress``: True for progress bars, or a callable told (rows done, rows, note);
+    ``user``: who imports (the author of the history records)."""
     report = Report()
     with transaction.atomic():
         with RegistryVersion.deferred():
-            Importer(tables, report, progress).run()
+            Importer(tables, report, progress, user).run()
         if report.problems:
             report.problems.sort(key=lambda p: (ORDER.index(p.kind), p.row))
             transaction.set_rollback(True)
@@ -707,6 +846,6 @@ def import_tables(tables: Tables, *, dry_run: bool = False, progress: bool = Fal
     return report
 
 
-def import_path(path, *, dry_run: bool = False, progress: bool = False) -> Report:
+def import_path(path, *, dry_run: bool = False, progress=False, user=None) -> Report:
     """Read the file(s) at ``path`` and import them all-or-nothing."""
-    return import_tables(read_tables(Path(path)), dry_run=dry_run, progress=progress)
+    return import_tables(read_tables(Path(path)), dry_run=dry_run, progress=progress, user=user)

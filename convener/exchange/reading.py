@@ -6,6 +6,13 @@ added beside these.
 Files: a CSV named after its kind (``people.csv``), a folder of such CSVs (as written by
 ``convener export csv``), an XLSX workbook with one sheet per kind, or Popolo JSON (as
 written by ``convener export popolo``).
+
+Reading is bounded whatever a file claims: each file may not be larger than
+``IMPORT_MAX_BYTES`` (a workbook may not unpack to more than eight times that), no kind may
+have more than ``IMPORT_MAX_ROWS`` rows, and a workbook may not declare more rows or columns
+than that either. Workbooks are read as a stream of the cells they really hold: the range a
+sheet declares is never used to pad rows (a few kilobytes declaring a million rows cost as
+little as they hold). Every refusal names the limit and what the file has.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from django.conf import settings
+
 from convener.core.spreadsheet import unescape_cell
 
 from .kinds import COMMENT, KINDS, REQUIRED
@@ -27,11 +36,42 @@ Tables = dict[str, list[tuple[int, dict[str, str]]]]
 
 
 class ImportFileError(Exception):
-    """The file itself cannot be read (wrong format, encoding, not found)."""
+    """The file itself cannot be read (wrong format, encoding, not found, too large)."""
+
+
+# how many columns a sheet may declare or a header may have (the widest kind has 17)
+MAX_COLUMNS = 100
+# a workbook is compressed: its sheets may unpack to this many times the size limit
+UNPACKED_FACTOR = 8
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
+
+
+def _too_many_rows(where: str, found: int) -> ImportFileError:
+    return ImportFileError(
+        f"{where}: {found:,} rows, more than the limit of {settings.IMPORT_MAX_ROWS:,} rows "
+        "per kind (CONVENER_IMPORT_MAX_ROWS); split the file"
+    )
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file larger than the import limit, before reading any of it."""
+    size = path.stat().st_size
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            f"{path.name}: {_mb(size)}, larger than the limit of "
+            f"{_mb(settings.IMPORT_MAX_BYTES)} per file (CONVENER_IMPORT_MAX_MB); split the file"
+        )
+
+
+def row_count(tables: Tables) -> int:
+    return sum(len(rows) for rows in tables.values())
 
 
 def read_tables(path: Path) -> Tables:
-    """The rows of every kind found at ``path``."""
+    """The rows of every kind found at ``path``, within the limits (see the module)."""
     path = Path(path)
     if not path.exists():
         raise ImportFileError(f"{path}: no such file or folder")
@@ -43,7 +83,10 @@ def read_tables(path: Path) -> Tables:
                 f"{path}: unknown kind(s) {', '.join(unknown)}; files must be "
                 f"named after a kind: {', '.join(KINDS)}"
             )
+        for file in files.values():
+            check_size(file)
         return {kind: _read_csv(files[kind]) for kind in ORDER if kind in files}
+    check_size(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if path.stem not in KINDS:
@@ -96,19 +139,29 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
             f"{path.name}: not UTF-8 text (byte {exc.start}); save the file as “CSV UTF-8”"
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    number = 1
     try:
-        header = _header(path.stem, next(reader), path.name)
-    except StopIteration:
-        raise ImportFileError(f"{path.name}: the file is empty") from None
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values) or _is_comment(values):
-            continue
-        if len(values) > len(header):
-            raise ImportFileError(
-                f"{path.name}, row {number}: {len(values)} values for {len(header)} columns"
-            )
-        rows.append((number, {h: _value(v) for h, v in zip(header, values, strict=False) if h}))
+        try:
+            header = _header(path.stem, next(reader)[:MAX_COLUMNS], path.name)
+        except StopIteration:
+            raise ImportFileError(f"{path.name}: the file is empty") from None
+        rows = []
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values) or _is_comment(values):
+                continue
+            if len(values) > len(header):
+                raise ImportFileError(
+                    f"{path.name}, row {number}: {len(values)} values for {len(header)} columns"
+                )
+            if len(rows) == settings.IMPORT_MAX_ROWS:
+                # count the rest without keeping them, to say what the file has
+                found = len(rows) + 1 + sum(1 for v in reader if any(x.strip() for x in v))
+                raise _too_many_rows(path.name, found)
+            rows.append((number, {h: _value(v) for h, v in zip(header, values, strict=False) if h}))
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"{path.name}, row {number + 1}: not readable as CSV ({exc})"
+        ) from None
     return rows
 
 
@@ -116,6 +169,7 @@ def _read_xlsx(path: Path) -> Tables:
     from openpyxl import load_workbook
 
     try:
+        _check_unpacked_size(path)
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFileError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
@@ -130,27 +184,68 @@ def _read_xlsx(path: Path) -> Tables:
         for kind in ORDER:
             if kind not in workbook.sheetnames:
                 continue
-            rows_iter = workbook[kind].iter_rows(values_only=True)
-            try:
-                header = _header(
-                    kind, [str(h or "") for h in next(rows_iter)], f"{path.name}, sheet {kind}"
-                )
-            except StopIteration:
+            sheet = workbook[kind]
+            where = f"{path.name}, sheet {kind}"
+            _check_declared(sheet, where)
+            sheet.reset_dimensions()  # read the cells the sheet holds, not the range it claims
+            header_row = next(sheet.iter_rows(max_row=1, values_only=True), None)
+            if header_row is None:
                 continue
-            rows = []
+            header = _header(kind, [_cell(h) for h in header_row[:MAX_COLUMNS]], where)
+            while header and not header[-1]:
+                header.pop()
+            if not header:
+                continue
+            # never wider than the header: cells beyond it are not read at all
+            rows_iter = sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
+            rows, found = [], 0
             for number, values in enumerate(rows_iter, start=2):
                 cells = [_cell(v) for v in values]
                 if not any(c.strip() for c in cells) or _is_comment(cells):
                     continue
+                found += 1
+                if found > settings.IMPORT_MAX_ROWS:
+                    continue  # counted, to say what the sheet has; never kept
                 rows.append(
                     (number, {h: _value(v) for h, v in zip(header, cells, strict=False) if h})
                 )
+            if found > settings.IMPORT_MAX_ROWS:
+                raise _too_many_rows(where, found)
             tables[kind] = rows
     except zipfile.BadZipFile as exc:
         raise ImportFileError(f"{path.name}: the workbook is damaged ({exc})") from None
     finally:
         workbook.close()
     return tables
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """A workbook is a zip archive: refuse one whose parts unpack to more than the limit
+    (the sizes its directory declares are the most that reading will unpack)."""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    limit = settings.IMPORT_MAX_BYTES * UNPACKED_FACTOR
+    if unpacked > limit:
+        raise ImportFileError(
+            f"{path.name}: unpacks to {_mb(unpacked)}, more than the limit of {_mb(limit)} "
+            f"({UNPACKED_FACTOR} times CONVENER_IMPORT_MAX_MB); split the workbook"
+        )
+
+
+def _check_declared(sheet, where: str) -> None:
+    """Refuse a sheet that declares more rows or columns than an import may have."""
+    rows, columns = sheet.max_row, sheet.max_column
+    if rows is not None and rows - 1 > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError(
+            f"{where}: declares {rows - 1:,} rows below its header (range "
+            f"{sheet.calculate_dimension()}), more than the limit of "
+            f"{settings.IMPORT_MAX_ROWS:,} rows per kind (CONVENER_IMPORT_MAX_ROWS)"
+        )
+    if columns is not None and columns > MAX_COLUMNS:
+        raise ImportFileError(
+            f"{where}: declares {columns:,} columns (range {sheet.calculate_dimension()}), "
+            f"more than the limit of {MAX_COLUMNS} columns"
+        )
 
 
 def _value(value: str) -> str:
@@ -180,6 +275,8 @@ def _read_popolo(path: Path) -> Tables:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportFileError(f"{path.name}: not Popolo JSON ({exc})") from None
+    except RecursionError:
+        raise ImportFileError(f"{path.name}: not Popolo JSON (nested too deeply)") from None
     if not isinstance(data, dict) or not any(
         isinstance(data.get(k), list) for k in ("persons", "organizations", "posts", "memberships")
     ):
@@ -197,6 +294,9 @@ def _read_popolo(path: Path) -> Tables:
             if not isinstance(item, dict):
                 raise ImportFileError(f"{path.name}: {kind} item {number} is not an object")
             _popolo_item(kind, number, item, tables)
+    for kind, rows in tables.items():
+        if len(rows) > settings.IMPORT_MAX_ROWS:
+            raise _too_many_rows(f"{path.name}, {kind}", len(rows))
     return {k: rows for k, rows in tables.items() if rows}
 
 

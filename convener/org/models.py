@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from convener.core.dates import Precision, continues
-from convener.core.models import Interval, IntervalQuerySet, strip_text_fields
+from convener.core.models import (
+    Interval,
+    IntervalQuerySet,
+    RegistryVersion,
+    overlaps_surely,
+    strip_text_fields,
+)
 from convener.core.text import unique_slug
 from convener.people.models import Person
 
@@ -657,33 +663,16 @@ class Appointment(Interval):
         position = self.position
         check_inside(position, [self], _("the position"), own=True)
         check_inside(position.unit, [self], _("its unit"), own=True)
-        overlapping = list(self._surely_overlapping())  # one query for both rules
-        self._check_person_overlap(overlapping)
-        self._check_seats(position, overlapping)
-        if self.person_id is not None and position.term_limit:
-            rows = [
-                *Appointment.objects.filter(person_id=self.person_id, position_id=position.pk)
-                .exclude(pk=self.pk)
-                .select_related("person"),
-                self,
-            ]
-            check_term_limits_of(position, rows, field="exception_justification", focus=self)
-
-    def _others(self):
-        others = Appointment.objects.filter(position_id=self.position_id).select_related("person")
-        return others.exclude(pk=self.pk) if self.pk else others
-
-    def _surely_overlapping(self):
-        if not _has_sure_days(self):
-            return self._others().none()
-        qs = (
-            self._others()
-            .filter(Q(sure_until__isnull=True) | Q(sure_until__gt=self.sure_from))
-            .filter(sure_from__isnull=False)
+        records = getattr(self, "_records", None) or PositionRecords.load(position)
+        others = records.others(self)
+        overlapping = (
+            [a for a in others if overlaps_surely(self, a)] if _has_sure_days(self) else []
         )
-        if self.sure_until is not None:
-            qs = qs.filter(sure_from__lt=self.sure_until)
-        return qs
+        self._check_person_overlap(overlapping)
+        self._check_seats(position, overlapping, records.periods)
+        if self.person_id is not None and position.term_limit:
+            rows = [*(a for a in others if a.person_id == self.person_id), self]
+            check_term_limits_of(position, rows, field="exception_justification", focus=self)
 
     def _check_person_overlap(self, overlapping):
         if self.person_id is None:
@@ -711,8 +700,7 @@ class Appointment(Interval):
                 {field: _("A term-limit exception needs both a justification and who approved it.")}
             )
 
-    def _check_seats(self, position, overlapping):
-        periods = list(SeatPeriod.objects.filter(position_id=position.pk))
+    def _check_seats(self, position, overlapping, periods):
         clashes = seat_clashes([*overlapping, self], periods, position.seats, involving=self)
         if not clashes:
             return
@@ -728,7 +716,8 @@ class Appointment(Interval):
                 }
             )
         message = _("The position has no free seat: %(clashes)s.") % {"clashes": "; ".join(parts)}
-        others = sorted({h.pk for c in clashes for h in c.holders if h is not self})
+        # the other holders themselves (a batch's rows have no id yet), each once
+        others = list({id(h): h for c in clashes for h in c.holders if h is not self}.values())
         raise ValidationError(
             {
                 "start": ValidationError(
@@ -757,6 +746,131 @@ class Appointment(Interval):
             result = super().delete(*args, **kwargs)
             renumber_terms(self.person_id, self.position)
         return result
+
+
+class PositionRecords:
+    """What the rules of an appointment read about its position: the position's appointments
+    (with their holders) and its seat periods. Loaded once; a batch of rows for the position
+    is then checked one row at a time against it, each accepted row joining it (``accept``),
+    so that every row is checked by ``Appointment.clean`` exactly as if the rows accepted
+    before it had been saved."""
+
+    def __init__(self, position: Position, appointments: list, periods: list):
+        self.position = position
+        self.appointments = appointments
+        self.periods = periods
+
+    @classmethod
+    def load(cls, position: Position) -> PositionRecords:
+        rows = Appointment.objects.filter(position_id=position.pk).select_related("person")
+        periods = SeatPeriod.objects.filter(position_id=position.pk)
+        return cls(position, list(rows.order_by("pk")), list(periods))
+
+    def others(self, row) -> list:
+        """Every appointment to the position but ``row`` (or its stored version), stored ones
+        in the order they were saved, then those accepted and not yet written."""
+        return [a for a in self.appointments if a is not row and (row.pk is None or a.pk != row.pk)]
+
+    def accept(self, row) -> None:
+        """``row`` now counts as saved: it joins the records, in the place of its stored
+        version (the order saving would leave)."""
+        for i, a in enumerate(self.appointments):
+            if a is row or (row.pk is not None and a.pk == row.pk):
+                self.appointments[i] = row
+                return
+        self.appointments.append(row)
+
+    def of_person(self, person_id) -> list:
+        return [a for a in self.appointments if a.person_id == person_id]
+
+
+class AppointmentBatch:
+    """New or changed appointments, many at a time, saved as if each were saved in turn
+    through ``Appointment.save``: see ``save``. What the checks read is loaded once for all
+    the rows given: the positions (locked as ``save`` locks them) with their appointments and
+    seat periods, the records the rows refer to, the external ids in use."""
+
+    def __init__(self, rows, *, user=None):
+        from convener.core.batch import References, UniqueValues, chunked
+
+        rows = list(rows)
+        self.user = user
+        self.pending: list[Appointment] = []
+        self.unique = UniqueValues(Appointment, rows)
+        self.refs = References(Appointment)
+        for name in self.refs.names:
+            self.refs.expect(name, [getattr(r, name + "_id") for r in rows])
+        ids = sorted({r.position_id for r in rows})
+        self.positions, self.records = {}, {}
+        for chunk in chunked(ids):
+            locked = Position.objects.select_for_update(of=("self",)).select_related("unit")
+            for position in locked.filter(pk__in=chunk).order_by("pk"):
+                self.positions[position.pk] = position
+                self.records[position.pk] = PositionRecords(position, [], [])
+            held = Appointment.objects.filter(position_id__in=chunk).select_related("person")
+            for a in held.order_by("pk"):
+                self.records[a.position_id].appointments.append(a)
+            for p in SeatPeriod.objects.filter(position_id__in=chunk):
+                self.records[p.position_id].periods.append(p)
+
+    def save(self, position: Position, rows: list) -> list:
+        """Validate and save ``rows`` (new or changed appointments to ``position``, in the
+        order they are to be saved): each is checked by ``full_clean`` with every rule of the
+        registry against the position as it would stand with the rows accepted before it; a
+        refused row is left out and does not count for the next ones. Returns, row by row,
+        the ``ValidationError`` that refused it (None: accepted). Changed rows are saved at
+        once, one at a time, in order; new ones wait for ``flush``, which writes those of every
+        position in a few statements with their history (by ``user``). Each holder's terms are
+        renumbered once per call."""
+        from convener.core.batch import full_clean_in_batch
+
+        position = self.positions[position.pk]
+        records = self.records[position.pk]
+        results, accepted = [], []
+        for row in rows:
+            row.position = position
+            row._records = records
+            try:
+                full_clean_in_batch(row, self.unique, self.refs, exclude=["term_number"])
+            except ValidationError as error:
+                results.append(error)
+                continue
+            finally:
+                del row._records
+            records.accept(row)
+            self.unique.claim(row)
+            accepted.append(row)
+            results.append(None)
+        if not accepted:
+            return results
+        with transaction.atomic():
+            # term numbers as renumber_terms would leave them, once per holder
+            renumbered = []
+            for person_id in {a.person_id for a in accepted}:
+                mine = in_order(records.of_person(person_id))
+                numbers = term_numbers(mine, position.acting_counts_as_term)
+                for row, number in zip(mine, numbers, strict=True):
+                    if row.term_number != number:
+                        row.term_number = number
+                        if not row._state.adding and row not in accepted:
+                            renumbered.append(row)
+            for row in accepted:  # one at a time, in order: each leaves a valid registry
+                if not row._state.adding:
+                    if self.user is not None:
+                        row._history_user = self.user
+                    super(Appointment, row).save()
+            self.pending.extend(a for a in accepted if a._state.adding)
+            for row in renumbered:
+                Appointment.objects.filter(pk=row.pk).update(term_number=row.term_number)
+            RegistryVersion.bump()
+        return results
+
+    def flush(self) -> None:
+        """Write the new rows accepted so far (they get their ids)."""
+        from convener.core.batch import write
+
+        write(Appointment, self.pending, user=self.user)
+        self.pending = []
 
 
 def consecutive(previous: Appointment, following: Appointment) -> bool:
