@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from convener.core.dates import EARLIEST, LATEST, parse_year
+from convener.core.http import bad_query
 from convener.core.permissions import person_of, role_required
 from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role, has_role
@@ -140,9 +141,7 @@ def confirm(request, token):
 
 
 def _bad(request, field, message):
-    from convener.site.views import BadQuery, _bad_request
-
-    return _bad_request(request, BadQuery(field, message))
+    return bad_query(request, field, message)
 
 
 OFFICER_ROLES = (Role.DIVERSITY_OFFICER,)
