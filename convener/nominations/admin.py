@@ -44,6 +44,9 @@ class CallAdmin(SimpleHistoryAdmin):
     fields = ("title", *readonly_fields)
     inlines = [CallEventInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
     def has_add_permission(self, request):
         return False  # calls are created on /calls/new/, through the workflow
 
@@ -58,6 +61,9 @@ class CandidacyAdmin(SimpleHistoryAdmin):
     list_select_related = ("nominee", "call")
     search_fields = ("nominee__name", "call__title")
     readonly_fields = [f.name for f in Candidacy._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -24,3 +24,6 @@ class CompletionAdmin(PersonPickerAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("person", "course")
     search_fields = ("person__name", "course__title")
     autocomplete_fields = ["person"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)

@@ -72,7 +72,10 @@ def _dashboard(request, form=None, status=200):
         shown.sort(key=lambda line: (URGENCY[line.status], line.due or today))
     mine = (
         list(
-            Completion.objects.filter(person=me).select_related("course").order_by("-completed_on")
+            Completion.objects.visible_to(request.user)
+            .filter(person=me)
+            .select_related("course")
+            .order_by("-completed_on")
         )
         if me
         else []
