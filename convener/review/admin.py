@@ -24,8 +24,21 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 @admin.register(Goal)
 class GoalAdmin(admin.ModelAdmin):
+    """Read only: a goal is recorded on the published review's goals page
+    (``lifecycle.record_goal``), which checks it against that review, keeps the published
+    share as its baseline and records who set it. Nothing here could do all three."""
+
     list_display = ("year", "level", "question", "option", "target", "resource_allocating_only")
     list_filter = ("year", "level", "resource_allocating_only")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReviewLevel)
