@@ -93,3 +93,58 @@ def test_goals_are_recorded_only_against_a_published_review(client, staff):
     assert client.post(add, data).status_code == 403
     assert not Goal.objects.exists()
     assert client.get(reverse("admin:review_goal_changelist")).status_code == 200
+
+
+# -- the admin's history pages --------------------------------------------------------------
+def test_a_call_cannot_be_put_back_in_an_earlier_state_from_its_admin_history(client, staff):
+    """Reverting to an old version in the admin saved every field of that version: a call in
+    review went back to "open" with no transition, no event and no check."""
+    from convener.nominations.models import Call
+    from tests.nominations import world as w
+
+    world = w.build()
+    call = w.close_and_review(world)
+    was_open = call.history.filter(state="open").order_by("history_id").first()
+    url = reverse("admin:nominations_call_simple_history", args=[call.pk, was_open.history_id])
+    response = client.post(url, {"title": call.title})
+    assert response.status_code == 403
+    call.refresh_from_db()
+    assert call.state == Call.State.REVIEW
+    assert list(call.events.values_list("to_state", flat=True)) == [
+        "draft",
+        "open",
+        "closed",
+        "review",
+    ]
+    assert client.get(url).status_code == 200  # the old version is still shown
+
+
+def test_no_history_page_of_the_admin_writes(rf, staff):
+    """Every admin that shows a record's history refuses to save an old version, before it
+    even looks the version up (id 0 exists nowhere)."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+    from simple_history.admin import SimpleHistoryAdmin
+
+    with_history = {
+        model._meta.label: model_admin
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, SimpleHistoryAdmin)
+    }
+    assert sorted(with_history) == [  # the registry's and the workflow's records, by hand
+        "nominations.Call",
+        "nominations.Candidacy",
+        "org.Appointment",
+        "org.OrgUnit",
+        "org.Position",
+        "people.Institution",
+        "people.Person",
+        "training.Completion",
+        "training.Course",
+        "training.Requirement",
+    ]
+    for label, model_admin in with_history.items():
+        request = rf.post("/", {})
+        request.user = staff
+        with pytest.raises(PermissionDenied):
+            model_admin.history_form_view(request, "0", "0")

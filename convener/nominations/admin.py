@@ -2,7 +2,8 @@
 what no rule depends on."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from convener.core.admin import HistoryAdmin
 
 from .models import Call, CallEvent, Candidacy
 
@@ -18,7 +19,7 @@ class CallEventInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(SimpleHistoryAdmin):
+class CallAdmin(HistoryAdmin):
     list_display = ("title", "position", "state", "opens_at", "closes_at")
     list_filter = ("state",)
     list_select_related = ("position",)
@@ -55,7 +56,7 @@ class CallAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Candidacy)
-class CandidacyAdmin(SimpleHistoryAdmin):
+class CandidacyAdmin(HistoryAdmin):
     list_display = ("nominee", "call", "state", "self_nominated")
     list_filter = ("state",)
     list_select_related = ("nominee", "call")
