@@ -143,8 +143,33 @@ def test_no_history_page_of_the_admin_writes(rf, staff):
         "training.Course",
         "training.Requirement",
     ]
-    for label, model_admin in with_history.items():
+    for model_admin in with_history.values():
         request = rf.post("/", {})
         request.user = staff
         with pytest.raises(PermissionDenied):
             model_admin.history_form_view(request, "0", "0")
+
+
+def test_a_consent_text_is_never_rewritten_after_the_fact(client, staff):
+    """People consented to a wording: the admin adds a new version, never edits one."""
+    from convener.review.models import ConsentText
+
+    text = ConsentText.objects.create(version=90, text="Your answers are used for statistics.")
+    url = reverse("admin:review_consenttext_change", args=[text.pk])
+    data = {"version": 90, "text": "Your answers are sold."}
+    assert client.post(url, data).status_code == 403
+    delete = reverse("admin:review_consenttext_delete", args=[text.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    text.refresh_from_db()
+    assert text.text == "Your answers are used for statistics."
+    add = client.post(
+        reverse("admin:review_consenttext_add"),
+        {
+            "version": 91,
+            "text": "A new wording.",
+            "created_at_0": "2026-01-01",
+            "created_at_1": "09:00:00",
+        },
+    )
+    assert add.status_code == 302
+    assert ConsentText.objects.filter(version=91).exists()

@@ -19,7 +19,16 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(ConsentText)
 class ConsentTextAdmin(admin.ModelAdmin):
+    """A new wording is a new version. A version is never edited or deleted: people gave
+    their consent to that very text, and their answers keep its version."""
+
     list_display = ("version", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Goal)
