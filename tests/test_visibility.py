@@ -398,3 +398,46 @@ def test_a_manager_cannot_open_another_managers_import_by_its_id(client):
     assert client.get(reverse("exchange:job_progress", args=[job.pk])).status_code == 404
     client.force_login(theirs)
     assert client.get(reverse("exchange:job", args=[job.pk])).status_code == 200
+
+
+# -- no reader forgets it ---------------------------------------------------------------------
+ROLE_DEPENDENT = [  # models whose rows some roles may not read, by hand
+    "Call",
+    "Candidacy",
+    "Nomination",
+    "ConflictDeclaration",
+    "Score",
+    "Vote",
+    "Recommendation",
+    "Review",
+    "SelfIdentification",
+    "Completion",
+    "ImportJob",
+]
+# ``public()`` is what an anonymous visitor reads (the public list and the feeds)
+ALLOWED = {"visible_to", "public"}
+
+
+def test_pages_api_feeds_and_admin_read_role_dependent_rows_through_visible_to():
+    """A new view cannot forget the rule: every ``Model.objects`` of a model above, in the
+    modules that answer requests, starts with ``visible_to`` (or ``public``)."""
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parent.parent / "convener"
+    readers = [
+        *source.glob("*/views.py"),
+        *source.glob("*/feeds.py"),
+        *source.glob("*/admin.py"),
+        *source.glob("api/*.py"),
+        *source.glob("site/*.py"),
+    ]
+    pattern = re.compile(rf"\b({'|'.join(ROLE_DEPENDENT)})\.objects\s*\.\s*(\w+)")
+    found = [
+        f"{path.relative_to(source.parent)}: {m.group(1)}.objects.{m.group(2)}"
+        for path in sorted(readers)
+        for m in pattern.finditer(path.read_text(encoding="utf-8"))
+        if m.group(2) not in ALLOWED
+    ]
+    assert found == []
+    assert len(readers) > 10  # the glob found the modules

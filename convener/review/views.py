@@ -425,10 +425,11 @@ def published_download(request, year, version, fmt):
 
     def cached_pdf():
         # the PDF of a frozen snapshot is made once, from the snapshot itself
-        pdf = Review.objects.filter(pk=review.pk).values_list("pdf", flat=True).first()
+        mine = Review.objects.visible_to(request.user).filter(pk=review.pk)
+        pdf = mine.values_list("pdf", flat=True).first()
         if pdf is None:
             pdf = render_pdf(review.snapshot)
-            Review.objects.filter(pk=review.pk, pdf__isnull=True).update(pdf=pdf)
+            mine.filter(pdf__isnull=True).update(pdf=pdf)
         return bytes(pdf)
 
     return _download(
