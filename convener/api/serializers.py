@@ -261,7 +261,8 @@ class CallSerializer(AudienceMixin, serializers.ModelSerializer):
     def get_candidates(self, call) -> int | None:
         if call.state != Call.State.DECIDED:
             return None
-        return sum(1 for c in call.candidacies.all() if c.state in {"appointed", "not_appointed"})
+        # a count is published with the outcome; the candidacies behind it are not
+        return call.n_decided
 
     def create(self, validated_data):
         request = self.context["request"]

@@ -2,7 +2,7 @@
 live in the models and services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -82,14 +82,21 @@ class CallViewSet(RegistryViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
+        user = self.request.user
+        decided = [Candidacy.State.APPOINTED, Candidacy.State.NOT_APPOINTED]
         qs = (
-            Call.objects.select_related("position", "committee")
+            Call.objects.visible_to(user)
+            .select_related("position", "committee")
+            .annotate(n_decided=Count("candidacies", filter=Q(candidacies__state__in=decided)))
             .prefetch_related(
-                Prefetch("candidacies", queryset=Candidacy.objects.select_related("nominee"))
+                Prefetch(
+                    "candidacies",
+                    queryset=Candidacy.objects.visible_to(user).select_related("nominee"),
+                )
             )
             .order_by("-closes_at", "id")
         )
-        return qs.visible_to(self.request.user)
+        return qs
 
     @extend_schema(request=serializers.TransitionSerializer, responses=serializers.CallSerializer)
     @action(detail=True, methods=["post"])

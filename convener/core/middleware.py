@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
 from . import cache
+from .http import bad_query
 from .inputs import text_problem
 from .models import RegistryVersion
 
@@ -86,9 +87,7 @@ class QueryTextMiddleware:
                     message = f"The query parameter “{shown}” {problem}"
                     if request.path_info.startswith("/api/"):
                         return JsonResponse({shown: [message]}, status=400)
-                    from convener.site.views import BadQuery, _bad_request
-
-                    return _bad_request(request, BadQuery(shown, message))
+                    return bad_query(request, shown, message)
         return self.get_response(request)
 
 

@@ -2,7 +2,8 @@
 what no rule depends on."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from convener.core.admin import HistoryAdmin
 
 from .models import Call, CallEvent, Candidacy
 
@@ -18,7 +19,7 @@ class CallEventInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(SimpleHistoryAdmin):
+class CallAdmin(HistoryAdmin):
     list_display = ("title", "position", "state", "opens_at", "closes_at")
     list_filter = ("state",)
     list_select_related = ("position",)
@@ -44,6 +45,9 @@ class CallAdmin(SimpleHistoryAdmin):
     fields = ("title", *readonly_fields)
     inlines = [CallEventInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
     def has_add_permission(self, request):
         return False  # calls are created on /calls/new/, through the workflow
 
@@ -52,12 +56,15 @@ class CallAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Candidacy)
-class CandidacyAdmin(SimpleHistoryAdmin):
+class CandidacyAdmin(HistoryAdmin):
     list_display = ("nominee", "call", "state", "self_nominated")
     list_filter = ("state",)
     list_select_related = ("nominee", "call")
     search_fields = ("nominee__name", "call__title")
     readonly_fields = [f.name for f in Candidacy._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False

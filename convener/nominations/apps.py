@@ -7,7 +7,9 @@ class NominationsConfig(AppConfig):
 
     def ready(self):
         from convener.mail import jobs
+        from convener.org import succession
 
         from . import services
 
         jobs.register("calls", services.run_periodic_jobs)
+        succession.register_calls_under_way(services.calls_under_way)

@@ -27,6 +27,44 @@ def _interest_in_call(person: Person):
     )
 
 
+def _reader(user) -> tuple[Person | None, bool, bool]:
+    """``user``'s registry person, whether they are a manager, and a committee member."""
+    from convener.core.permissions import person_of
+    from convener.core.roles import Role, has_role
+
+    return (
+        person_of(user),
+        has_role(user, Role.MANAGER),
+        has_role(user, Role.COMMITTEE_MEMBER),
+    )
+
+
+def _managed_calls(person: Person | None):
+    """Calls a manager may see the inside of: all but those they are a candidate or a
+    nominator in (they are recused from those)."""
+    return Call.objects.without_interest_of(person).values("pk")
+
+
+def _reviewed_calls(person: Person | None):
+    """Calls ``person`` reviews: closed, in review or decided, reviewed by a committee they
+    sit on, and in which they are neither a candidate nor a nominator."""
+    return (
+        Call.objects.filter(state__in=[Call.State.CLOSED, Call.State.REVIEW, Call.State.DECIDED])
+        .for_committee_member(person)
+        .without_interest_of(person)
+        .values("pk")
+    )
+
+
+def _declared_none(person: Person | None, candidacy_ref: str = "candidacy"):
+    """A subquery condition: ``person`` declared no conflict with the outer row's candidate."""
+    return Exists(
+        ConflictDeclaration.objects.filter(
+            candidacy=OuterRef(candidacy_ref), reviewer=person, conflicted=False
+        )
+    )
+
+
 class CallQuerySet(models.QuerySet):
     def public(self):
         """Calls anyone may read: those that were published (opened) once. A draft, and a
@@ -301,6 +339,10 @@ class CallEvent(models.Model):
         return f"{self.call}: {self.from_state or '-'} → {self.to_state}"
 
 
+# the states of the candidacies a committee reviews: consented, then appointed or not
+BEFORE_COMMITTEE = ("consented", "appointed", "not_appointed")
+
+
 class CandidacyQuerySet(models.QuerySet):
     def publishable(self):
         """Candidacies that may ever be named in public: only the appointed ones."""
@@ -318,15 +360,89 @@ class CandidacyQuerySet(models.QuerySet):
             call__closes_at__gt=now,
         )
 
+    def visible_to(self, user):
+        """The candidacies ``user`` may see. Everyone: the appointed (named when the call is
+        decided). The nominee: their own; a nominator: those they support. A committee
+        member: those before the committee in the calls they review. A manager: every
+        candidacy of the calls they are not recused from. Pages, the API and the admin all
+        read candidacies through this."""
+        person, manager, committee = _reader(user)
+        rule = Q(state=Candidacy.State.APPOINTED, call__published_at__isnull=False)
+        if person is not None:
+            rule |= Q(nominee=person)
+            rule |= Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), nominator=person))
+            if committee:
+                rule |= Q(call__in=_reviewed_calls(person), state__in=BEFORE_COMMITTEE)
+        if manager:
+            rule |= Q(call__in=_managed_calls(person))
+        return self.filter(rule)
+
     def before_committee(self):
         """Candidacies the committee reviews: consented, not withdrawn or declined."""
-        return self.filter(
-            state__in=[
-                Candidacy.State.CONSENTED,
-                Candidacy.State.APPOINTED,
-                Candidacy.State.NOT_APPOINTED,
-            ]
-        )
+        return self.filter(state__in=BEFORE_COMMITTEE)
+
+
+class NominationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Statements of support are never public: the nominator reads their own; a
+        committee member those on the candidates they review and declared no conflict with.
+        (Managers decide on the committee's recommendation, not on the statements.)"""
+        person, _manager, committee = _reader(user)
+        if person is None:
+            return self.none()
+        rule = Q(nominator=person)
+        if committee:
+            rule |= Q(
+                candidacy__call__in=_reviewed_calls(person),
+                candidacy__state__in=BEFORE_COMMITTEE,
+            ) & _declared_none(person)
+        return self.filter(rule)
+
+
+class ReviewActQuerySet(models.QuerySet):
+    """Conflict declarations, scores and votes: each reviewer's own act on one candidate."""
+
+    # whether the committee members who may see a candidate read each other's acts of this
+    # kind (votes: the tally; declarations and scores: never)
+    shared_with_committee = False
+
+    def visible_to(self, user):
+        """A reviewer reads their own acts; a manager every act in the calls they are not
+        recused from (the manage page shows means, counts of recusals and the tally); a
+        committee member who may see a candidate reads the others' votes on them."""
+        person, manager, committee = _reader(user)
+        rule = Q(pk__in=[])
+        if person is not None:
+            rule |= Q(reviewer=person)
+            if committee and self.shared_with_committee:
+                rule |= Q(
+                    candidacy__call__in=_reviewed_calls(person),
+                    candidacy__state__in=BEFORE_COMMITTEE,
+                ) & _declared_none(person)
+        if manager:
+            rule |= Q(candidacy__call__in=_managed_calls(person))
+        return self.filter(rule)
+
+
+class VoteQuerySet(ReviewActQuerySet):
+    shared_with_committee = True
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The committee's recommendation discusses every candidate: a committee member
+        reads it when they review the call and declared no conflict with any consenting
+        candidate; a manager when they are not recused from the call."""
+        person, manager, committee = _reader(user)
+        rule = Q(pk__in=[])
+        if person is not None and committee:
+            unseen = Candidacy.objects.filter(
+                call=OuterRef("call"), state=Candidacy.State.CONSENTED
+            ).exclude(_declared_none(person, "pk"))
+            rule |= Q(call__in=_reviewed_calls(person)) & ~Exists(unseen)
+        if manager:
+            rule |= Q(call__in=_managed_calls(person))
+        return self.filter(rule)
 
 
 class Candidacy(models.Model):
@@ -379,6 +495,8 @@ class Nomination(models.Model):
     statement = models.TextField(_("statement of support (Markdown)"))
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = NominationQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -400,6 +518,8 @@ class ConflictDeclaration(models.Model):
     explanation = models.TextField(blank=True)
     declared_at = models.DateTimeField(default=timezone.now)
 
+    objects = ReviewActQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -420,6 +540,8 @@ class Score(models.Model):
     score = models.PositiveSmallIntegerField(choices=[(i, str(i)) for i in range(1, 6)])
     comment = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewActQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -450,6 +572,8 @@ class Vote(models.Model):
     choice = models.CharField(_("your vote"), max_length=10, choices=Choice.choices)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VoteQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -477,6 +601,8 @@ class Recommendation(models.Model):
     )
     made_at = models.DateTimeField(default=timezone.now)
     text = models.TextField(_("the committee's recommendation"))
+
+    objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         ordering = ["call", "made_at", "id"]

@@ -57,6 +57,17 @@ def sits_on(person: Person | None, committee_id: int) -> bool:
     )
 
 
+def calls_under_way() -> dict[int, Call]:
+    """Each position's call not yet decided or cancelled (the one closing last wins), for
+    the registry's succession page (registered with it in ``apps.py``)."""
+    return {
+        c.position_id: c
+        for c in Call.objects.filter(
+            state__in=[Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED, Call.State.REVIEW]
+        ).order_by("closes_at")
+    }
+
+
 def _lock(call: Call) -> Call:
     return Call.objects.select_for_update().get(pk=call.pk)
 

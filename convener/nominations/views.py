@@ -114,7 +114,12 @@ def nominate(request, pk):
 def _render_mine(request, *, bound: tuple[int, object] | None = None, status=200):
     me = person_of(request.user)
     candidacies = (
-        list(Candidacy.objects.filter(nominee=me).select_related("call").order_by("-created_at"))
+        list(
+            Candidacy.objects.visible_to(request.user)
+            .filter(nominee=me)
+            .select_related("call")
+            .order_by("-created_at")
+        )
         if me
         else []
     )
@@ -129,7 +134,8 @@ def _render_mine(request, *, bound: tuple[int, object] | None = None, status=200
         c.decline_form = forms.DeclineForm(auto_id=auto_id)
     made = (
         list(
-            Nomination.objects.filter(nominator=me)
+            Nomination.objects.visible_to(request.user)
+            .filter(nominator=me)
             .select_related("candidacy__call", "candidacy__nominee")
             .order_by("-created_at")
         )
@@ -153,7 +159,8 @@ def my_nominations(request):
 
 def _own_candidacy(request, pk) -> tuple[Candidacy, Person]:
     me = person_of(request.user)
-    return get_object_or_404(Candidacy.objects.select_related("call"), pk=pk, nominee=me), me
+    visible = Candidacy.objects.visible_to(request.user).select_related("call")
+    return get_object_or_404(visible, pk=pk, nominee=me), me
 
 
 @never_cache
@@ -263,7 +270,9 @@ def withdraw(request, pk):
 
 # -- committee ------------------------------------------------------------------------------
 def _review_call(request, pk) -> tuple[Call, Person]:
-    call = get_object_or_404(Call.objects.select_related("position", "committee"), pk=pk)
+    call = get_object_or_404(
+        Call.objects.visible_to(request.user).select_related("position", "committee"), pk=pk
+    )
     me = person_of(request.user)
     if not services.sits_on(me, call.committee_id):
         raise PermissionDenied("Only members of this call's committee review it.")
@@ -279,18 +288,28 @@ def _render_review(request, call, me, *, bound=None, status=200):
             request, "nominations/review.html", {"call": call, "recused_whole": True}, status=status
         )
     requirements = call.requirement_list()
+    user = request.user
     candidacies = list(
-        call.candidacies.before_committee()
+        Candidacy.objects.visible_to(user)
+        .filter(call=call)
+        .before_committee()
         .select_related("nominee")
         .prefetch_related(
             Prefetch(
                 "conflicts",
-                queryset=ConflictDeclaration.objects.filter(reviewer=me),
+                queryset=ConflictDeclaration.objects.visible_to(user).filter(reviewer=me),
                 to_attr="my_declarations",
             ),
-            Prefetch("scores", queryset=Score.objects.filter(reviewer=me), to_attr="my_scores"),
-            Prefetch("votes", to_attr="all_votes"),
-            Prefetch("nominations", queryset=Nomination.objects.select_related("nominator")),
+            Prefetch(
+                "scores",
+                queryset=Score.objects.visible_to(user).filter(reviewer=me),
+                to_attr="my_scores",
+            ),
+            Prefetch("votes", queryset=Vote.objects.visible_to(user), to_attr="all_votes"),
+            Prefetch(
+                "nominations",
+                queryset=Nomination.objects.visible_to(user).select_related("nominator"),
+            ),
         )
     )
     bound_kind, bound_pk, bound_form = bound or (None, None, None)
@@ -384,7 +403,11 @@ def _reviewed_candidacy(request, pk, cpk):
     if call.has_interest(me):
         raise PermissionDenied(services.RECUSED_AS_INTERESTED)
     candidacy = get_object_or_404(
-        call.candidacies.before_committee().select_related("call", "nominee"), pk=cpk
+        Candidacy.objects.visible_to(request.user)
+        .filter(call=call)
+        .before_committee()
+        .select_related("call", "nominee"),
+        pk=cpk,
     )
     return call, me, candidacy
 
@@ -464,7 +487,11 @@ def recommend(request, pk):
     call, me = _review_call(request, pk)
     if not services.may_see_recommendation(call, me):
         raise PermissionDenied("Another member of the committee records the recommendation.")
-    candidates = list(call.candidacies.filter(state=CState.CONSENTED).select_related("nominee"))
+    candidates = list(
+        Candidacy.objects.visible_to(request.user)
+        .filter(call=call, state=CState.CONSENTED)
+        .select_related("nominee")
+    )
     by_pk = {str(c.pk): c for c in candidates}
     return _review_step(
         request,
@@ -564,16 +591,17 @@ def _confirm_move(request, call, form) -> object | None:
 @role_required(Role.MANAGER)
 @require_http_methods(["GET", "POST"])
 def manage(request, pk):
-    call = get_object_or_404(Call.objects.select_related("position", "committee"), pk=pk)
+    call = get_object_or_404(
+        Call.objects.visible_to(request.user).select_related("position", "committee"), pk=pk
+    )
     me = person_of(request.user)
     if call.has_interest(me):
         if request.method == "POST":
             raise PermissionDenied("Another manager manages a call you are involved in.")
         return render(request, "nominations/manage.html", {"call": call, "recused": True})
+    visible = Candidacy.objects.visible_to(request.user).filter(call=call)
     consenting = list(
-        call.candidacies.filter(
-            state__in=[CState.CONSENTED, CState.APPOINTED, CState.NOT_APPOINTED]
-        )
+        visible.filter(state__in=[CState.CONSENTED, CState.APPOINTED, CState.NOT_APPOINTED])
         .select_related("nominee")
         .annotate(
             mean_score=Avg("scores__score"),
@@ -630,7 +658,7 @@ def manage(request, pk):
                 return redirect("nominations:call", pk=call.pk)
     for c in consenting:
         c.tally = _tally(c.all_votes)
-    counts = dict(call.candidacies.values_list("state").annotate(n=Count("id")))
+    counts = dict(visible.order_by().values_list("state").annotate(n=Count("id")))
     return render(
         request,
         "nominations/manage.html",

@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from convener.core.admin import DomainAdminMixin
+from convener.core.admin import DomainAdminMixin, HistoryAdmin
 from convener.people.picker import PersonPickerAdminMixin
 
 from .models import Appointment, OrgUnit, Position, SeatPeriod
@@ -16,7 +15,7 @@ class SeatPeriodInline(admin.TabularInline):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(DomainAdminMixin, SimpleHistoryAdmin):
+class OrgUnitAdmin(DomainAdminMixin, HistoryAdmin):
     list_display = ("name", "order", "kind", "level", "parent", "start", "end")
     list_filter = ("kind", "level")
     list_select_related = ("parent",)
@@ -38,7 +37,7 @@ class OrgUnitAdmin(DomainAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(DomainAdminMixin, SimpleHistoryAdmin):
+class PositionAdmin(DomainAdminMixin, HistoryAdmin):
     list_display = (
         "title",
         "unit",
@@ -84,7 +83,7 @@ class PositionAdmin(DomainAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(PersonPickerAdminMixin, DomainAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(PersonPickerAdminMixin, DomainAdminMixin, HistoryAdmin):
     list_display = ("person", "position", "start", "end", "term_number", "capacity")
     list_filter = ("capacity", "method", "start_precision", "end_precision", "position__level")
     list_select_related = ("person", "position")

@@ -15,6 +15,19 @@ from convener.people.models import Affiliation, Person
 from .models import Appointment, OrgUnit, Position, SeatPeriod, in_order
 
 
+def incoming_by_position(day: dt.date, today: dt.date) -> dict[int, list[Appointment]]:
+    """Appointments already decided that start after ``day``: the chart marks them as
+    incoming. Only for today or later: on a past day nobody can say what was decided yet."""
+    if day < today:
+        return {}
+    result: dict[int, list[Appointment]] = {}
+    for a in (
+        Appointment.objects.filter(start__gt=day).select_related("person").order_by("start", "id")
+    ):
+        result.setdefault(a.position_id, []).append(a)
+    return result
+
+
 @dataclass
 class Holder:
     appointment: Appointment

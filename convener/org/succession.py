@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -22,6 +23,18 @@ LEAD_ROLES = {
     Position.Role.CHAIR,
     Position.Role.CO_CHAIR,
 }
+
+
+# The calls under way for each position belong to the nominations app, which the registry
+# does not import: that app registers here (in its ``ready()``) a function answering
+# ``{position id: call under way}``; without it no term shows a call.
+_calls_under_way: Callable[[], dict[int, object]] = dict
+
+
+def register_calls_under_way(lookup: Callable[[], dict[int, object]]) -> None:
+    """Tell succession where to find each position's call under way (see above)."""
+    global _calls_under_way
+    _calls_under_way = lookup
 
 
 class TermStatus(models.TextChoices):
@@ -105,20 +118,13 @@ def term_status(appointment: Appointment, today: dt.date) -> Term:
 
 def current_terms(today: dt.date) -> list[Term]:
     """Every current regular holder of a post with a term, with status and any open call."""
-    from convener.nominations.models import Call
-
     appointments = (
         Appointment.objects.surely_on(today)
         .filter(capacity=Appointment.Capacity.REGULAR, position__term_months__isnull=False)
         .select_related("person", "position", "position__unit")
         .order_by("position__title", "start")
     )
-    calls = {
-        c.position_id: c
-        for c in Call.objects.filter(
-            state__in=[Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED, Call.State.REVIEW]
-        ).order_by("closes_at")
-    }
+    calls = _calls_under_way()
     terms = []
     for a in appointments:
         term = term_status(a, today)

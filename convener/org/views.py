@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from convener.core import charts, listing, spreadsheet
 from convener.core.dates import parse_day
+from convener.core.http import bad_query
 from convener.core.inputs import text_problem
 from convener.core.permissions import person_of, public, role_required
 from convener.core.ratelimit import mail_rate_limited
@@ -41,9 +42,7 @@ def _int_param(request, name, default, lo, hi):
 
 
 def _bad(request, param, message):
-    from convener.site.views import BadQuery, _bad_request
-
-    return _bad_request(request, BadQuery(param, message))
+    return bad_query(request, param, message)
 
 
 SUCCESSION_SORTS = [("urgency", "Most urgent first"), ("position", "Position, A to Z")]
@@ -52,8 +51,6 @@ SUCCESSION_SORTS = [("urgency", "Most urgent first"), ("position", "Position, A 
 @role_required(*MANAGEMENT)
 @require_safe
 def dashboard(request):
-    from convener.site.orgchart import incoming_by_position
-
     today = timezone.localdate()
     months, error = _int_param(request, "months", 12, 1, 120)
     if error:
@@ -74,7 +71,7 @@ def dashboard(request):
         return areas_of.get(position.unit_id)
 
     terms = succession.current_terms(today)
-    incoming = incoming_by_position(today, today)
+    incoming = services.incoming_by_position(today, today)
     for t in terms:
         t.incoming = incoming.get(t.appointment.position_id, [])
     in_scope = [

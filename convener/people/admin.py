@@ -2,9 +2,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
-from convener.core.admin import DomainAdminMixin
+from convener.core.admin import DomainAdminMixin, HistoryAdmin
 
 from .models import Affiliation, CareerStage, Institution, Membership, MergedPerson, Person
 
@@ -31,7 +30,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(DomainAdminMixin, SimpleHistoryAdmin):
+class PersonAdmin(DomainAdminMixin, HistoryAdmin):
     list_display = ("name", "sort_name", "orcid", "pronouns")
     search_fields = ("name", "sort_name", "orcid", "email")
     readonly_fields = ("slug", "possible_duplicates")
@@ -107,7 +106,7 @@ class MergedPersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(DomainAdminMixin, SimpleHistoryAdmin):
+class InstitutionAdmin(DomainAdminMixin, HistoryAdmin):
     list_display = ("name", "short_name", "country", "ror")
     list_filter = ("country",)
     search_fields = ("name", "short_name", "ror", "city")

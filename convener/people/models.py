@@ -261,10 +261,11 @@ class Person(models.Model):
             super().save(*args, **kwargs)
             RegistryVersion.bump()
             if relinked:
-                from convener.review.services import account_relinked
+                from .signals import person_relinked
 
-                # self-identification stays with the account that gave it; the person is told
-                account_relinked(self, previous)
+                # the apps holding data bound to the account hear of it (self-identification
+                # stays with the account that gave it; the person is told)
+                person_relinked.send(sender=Person, person=self, previous_user_id=previous)
                 del self._change_reason
         self._loaded_user_id = self.user_id
 

@@ -19,13 +19,35 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(ConsentText)
 class ConsentTextAdmin(admin.ModelAdmin):
+    """A new wording is a new version. A version is never edited or deleted: people gave
+    their consent to that very text, and their answers keep its version."""
+
     list_display = ("version", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Goal)
 class GoalAdmin(admin.ModelAdmin):
+    """Read only: a goal is recorded on the published review's goals page
+    (``lifecycle.record_goal``), which checks it against that review, keeps the published
+    share as its baseline and records who set it. Nothing here could do all three."""
+
     list_display = ("year", "level", "question", "option", "target", "resource_allocating_only")
     list_filter = ("year", "level", "resource_allocating_only")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReviewLevel)

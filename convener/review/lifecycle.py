@@ -73,22 +73,33 @@ def _progress(review: Review, percent: int, note: str) -> None:
     Review.objects.filter(pk=review.pk).update(progress=percent, progress_note=note[:200])
 
 
+def start(review: Review | None = None) -> Review | None:
+    """Take a queued review to prepare it: ``review`` itself, or the oldest one waiting. Under
+    a lock that skips a review someone else holds, so that the worker and ``convener review
+    prepare`` never prepare the same one twice; it is then running, since now. None when
+    there is nothing (or not that review) left to take."""
+    with transaction.atomic():
+        queued = Review.objects.select_for_update(skip_locked=True).filter(
+            state=Review.State.QUEUED
+        )
+        if review is not None:
+            queued = queued.filter(pk=review.pk)
+        taken = queued.order_by("requested_at", "pk").first()
+        if taken is None:
+            return None
+        taken.state = Review.State.RUNNING
+        taken.started_at = timezone.now()
+        taken.save(update_fields=["state", "started_at"])
+    return taken
+
+
 def run_queued(limit: int = 1) -> int:
     """Prepare the oldest queued reviews (the worker's job); returns how many."""
     done = 0
     for _ in range(limit):
-        with transaction.atomic():
-            review = (
-                Review.objects.select_for_update(skip_locked=True)
-                .filter(state=Review.State.QUEUED)
-                .order_by("requested_at", "pk")
-                .first()
-            )
-            if review is None:
-                return done
-            review.state = Review.State.RUNNING
-            review.started_at = timezone.now()
-            review.save(update_fields=["state", "started_at"])
+        review = start()
+        if review is None:
+            return done
         prepare(review)
         done += 1
     return done

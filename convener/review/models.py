@@ -65,6 +65,17 @@ class ConsentText(models.Model):
         return f"Consent text v{self.version}"
 
 
+class SelfIdentificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Nobody but the person reads self-identification: only the record of the person
+        linked to ``user`` (no role, staff or superuser sees anyone else's). The answers
+        inside are read only when they were also given from this very account
+        (``services.read``)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(person__user=user)
+
+
 class SelfIdentification(models.Model):
     """One person's answers, encrypted (Fernet); the consent they gave with its version.
     The encrypted record also holds the id of the account that gave them and the address the
@@ -75,6 +86,8 @@ class SelfIdentification(models.Model):
     consent = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
     consented_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SelfIdentificationQuerySet.as_manager()
 
     def __str__(self):
         return f"Self-identification of person {self.person_id} (encrypted)"
@@ -189,6 +202,20 @@ class ReviewYear(models.Model):
         return f"{self.year}: {self.reference_date}"
 
 
+class ReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The diversity officer reads every version (queued, drafts, discarded, published);
+        members and managers the published ones, each as its frozen snapshot; nobody else
+        any. Every review page and download reads reviews through this."""
+        from convener.core.roles import Role, has_role
+
+        if has_role(user, Role.DIVERSITY_OFFICER):
+            return self
+        if has_role(user, Role.MEMBER) or has_role(user, Role.MANAGER):
+            return self.filter(state=Review.State.PUBLISHED)
+        return self.none()
+
+
 class Review(models.Model):
     """One prepared version of a year's review. It is computed once, in the background
     (queued, running), read by the diversity officer as a confidential draft with
@@ -245,6 +272,8 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-version"]

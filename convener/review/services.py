@@ -156,7 +156,10 @@ def save(
 @sensitive_variables("row", "data")
 def read(person: Person, account=None) -> dict | None:
     """The person's own answers, for the account that gave them (None for any other)."""
-    row = SelfIdentification.objects.filter(person=person).first()
+    rows = SelfIdentification.objects
+    if account is not None:  # a person's account reads only that person's record
+        rows = rows.visible_to(account)
+    row = rows.filter(person=person).first()
     if row is None:
         return None
     data = _payload(row)

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from convener.core.dates import EARLIEST, LATEST, parse_year
+from convener.core.http import bad_query
 from convener.core.permissions import person_of, role_required
 from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role, has_role
@@ -140,9 +141,7 @@ def confirm(request, token):
 
 
 def _bad(request, field, message):
-    from convener.site.views import BadQuery, _bad_request
-
-    return _bad_request(request, BadQuery(field, message))
+    return bad_query(request, field, message)
 
 
 OFFICER_ROLES = (Role.DIVERSITY_OFFICER,)
@@ -181,7 +180,8 @@ def _page(request, review, stored: dict, *, audience: str, status=200, errors=No
                 )
             ),
             "versions": list(
-                Review.objects.filter(year=review.year, state=Review.State.PUBLISHED)
+                Review.objects.visible_to(request.user)
+                .filter(year=review.year, state=Review.State.PUBLISHED)
                 .only("year", "version")
                 .order_by("version")
             ),
@@ -209,7 +209,11 @@ def officer_review(request):
     """The officer's reviews: every version of every year, and preparing a new one."""
     if request.GET.get("year"):
         return redirect("review:published")
-    reviews = Review.objects.select_related("corrects").order_by("-year", "-version")[:60]
+    reviews = (
+        Review.objects.visible_to(request.user)
+        .select_related("corrects")
+        .order_by("-year", "-version")[:60]
+    )
     return render(
         request,
         "review/officer_home.html",
@@ -230,7 +234,7 @@ def prepare(request):
             strict=request.POST.get("strict") == "1",
         )
     except ValidationError as error:
-        reviews = Review.objects.order_by("-year", "-version")[:60]
+        reviews = Review.objects.visible_to(request.user).order_by("-year", "-version")[:60]
         return render(
             request,
             "review/officer_home.html",
@@ -256,9 +260,9 @@ def edition(request, pk):
     """One version for the officer: its progress while it is prepared, then the
     confidential tables (or, with ?view=published, what it publishes)."""
     review = get_object_or_404(
-        Review.objects.select_related("corrects").defer(
-            "confidential", "pdf", "snapshot", *(f"corrects__{f}" for f in HEAVY)
-        ),
+        Review.objects.visible_to(request.user)
+        .select_related("corrects")
+        .defer("confidential", "pdf", "snapshot", *(f"corrects__{f}" for f in HEAVY)),
         pk=pk,
     )
     if review.state in (Review.State.QUEUED, Review.State.RUNNING, Review.State.FAILED):
@@ -276,7 +280,7 @@ def edition(request, pk):
 @role_required(*OFFICER_ROLES)
 @require_POST
 def commentary(request, pk):
-    review = get_object_or_404(Review, pk=pk)
+    review = get_object_or_404(Review.objects.visible_to(request.user), pk=pk)
     try:
         lifecycle.set_commentary(
             review, request.POST.get("level", ""), request.POST.get("text", ""), request.user
@@ -296,7 +300,7 @@ def commentary(request, pk):
 @role_required(*OFFICER_ROLES)
 @require_POST
 def publish(request, pk):
-    review = get_object_or_404(Review, pk=pk)
+    review = get_object_or_404(Review.objects.visible_to(request.user), pk=pk)
     try:
         review = lifecycle.publish(review, request.user)
     except ValidationError as error:
@@ -346,7 +350,9 @@ def _chart(stored: dict, chart: str, fmt: str, name: str):
 @role_required(*OFFICER_ROLES)
 @require_http_methods(["GET"])
 def officer_download(request, pk, fmt):
-    review = get_object_or_404(Review.objects.defer("confidential", "pdf", "snapshot"), pk=pk)
+    review = get_object_or_404(
+        Review.objects.visible_to(request.user).defer("confidential", "pdf", "snapshot"), pk=pk
+    )
     if not review.pages:
         raise Http404("Not prepared yet.")
     stored = lifecycle.pages(review, "officer", files=True)
@@ -358,17 +364,20 @@ def officer_download(request, pk, fmt):
 @role_required(*OFFICER_ROLES)
 @require_http_methods(["GET"])
 def officer_chart(request, pk, chart, fmt):
-    review = get_object_or_404(Review.objects.defer("confidential", "pdf", "snapshot"), pk=pk)
+    review = get_object_or_404(
+        Review.objects.visible_to(request.user).defer("confidential", "pdf", "snapshot"), pk=pk
+    )
     if not review.pages:
         raise Http404("Not prepared yet.")
     stored = lifecycle.pages(review, "officer", files=True)
     return _chart(stored, chart, fmt, f"review-{review.year}-v{review.version}-confidential")
 
 
-def _published(year=None, version=None, *, snapshot=True):
+def _published(user, year=None, version=None, *, snapshot=True):
     heavy = ["confidential", "pages", "pdf"] + ([] if snapshot else ["snapshot"])
     reviews = (
-        Review.objects.filter(state=Review.State.PUBLISHED)
+        Review.objects.visible_to(user)
+        .filter(state=Review.State.PUBLISHED)
         .select_related("corrects")
         .defer(*heavy, *(f"corrects__{f}" for f in HEAVY))
     )
@@ -391,9 +400,10 @@ def published_review(request, year=None, version=None):
         except ValueError as error:
             return _bad(request, "year", str(error))
         return redirect("review:published_year", year=asked)
-    review = _published(year, version, snapshot=False)
+    review = _published(request.user, year, version, snapshot=False)
     years = (
-        Review.objects.filter(state=Review.State.PUBLISHED)
+        Review.objects.visible_to(request.user)
+        .filter(state=Review.State.PUBLISHED)
         .values_list("year", flat=True)
         .distinct()
         .order_by("-year")
@@ -409,16 +419,17 @@ def published_review(request, year=None, version=None):
 @role_required(*READER_ROLES)
 @require_http_methods(["GET"])
 def published_download(request, year, version, fmt):
-    review = _published(year, version)
+    review = _published(request.user, year, version)
     if review is None:
         raise Http404("No such published review.")
 
     def cached_pdf():
         # the PDF of a frozen snapshot is made once, from the snapshot itself
-        pdf = Review.objects.filter(pk=review.pk).values_list("pdf", flat=True).first()
+        mine = Review.objects.visible_to(request.user).filter(pk=review.pk)
+        pdf = mine.values_list("pdf", flat=True).first()
         if pdf is None:
             pdf = render_pdf(review.snapshot)
-            Review.objects.filter(pk=review.pk, pdf__isnull=True).update(pdf=pdf)
+            mine.filter(pdf__isnull=True).update(pdf=pdf)
         return bytes(pdf)
 
     return _download(
@@ -429,7 +440,7 @@ def published_download(request, year, version, fmt):
 @role_required(*READER_ROLES)
 @require_http_methods(["GET"])
 def published_chart(request, year, version, chart, fmt):
-    review = _published(year, version)
+    review = _published(request.user, year, version)
     if review is None:
         raise Http404("No such published review.")
     return _chart(review.snapshot, chart, fmt, f"review-{review.year}-v{review.version}")
@@ -439,10 +450,10 @@ def published_chart(request, year, version, chart, fmt):
 @require_http_methods(["GET", "POST"])
 def goals(request, year, version):
     """Management records next year's goals against a published review."""
-    review = _published(year, version)
+    review = _published(request.user, year, version)
     if review is None:
         raise Http404("No such published review.")
-    review = Review.objects.get(pk=review.pk)
+    review = Review.objects.visible_to(request.user).get(pk=review.pk)
     errors = {}
     data = lifecycle.confidential(review)["published_data"]
     attributes = {}

@@ -150,19 +150,6 @@ def position_lines(pn: PositionNode, unit: OrgUnit, incoming: list[Appointment])
     return lines
 
 
-def incoming_by_position(day: dt.date, today: dt.date) -> dict[int, list[Appointment]]:
-    """Appointments already decided that start after ``day``: the chart marks them as
-    incoming. Only for today or later: on a past day nobody can say what was decided yet."""
-    if day < today:
-        return {}
-    result: dict[int, list[Appointment]] = {}
-    for a in (
-        Appointment.objects.filter(start__gt=day).select_related("person").order_by("start", "id")
-    ):
-        result.setdefault(a.position_id, []).append(a)
-    return result
-
-
 def incoming_for(position, today: dt.date) -> list[Appointment]:
     """The appointees of ``position`` who have been appointed and not yet started."""
     return list(

@@ -78,7 +78,8 @@ def tasks_for(user, today: dt.date | None = None) -> Tasks:
     tasks = Tasks(roles={r for r in Role.values if has_role(user, r)})
     if person is not None:
         tasks.consent = list(
-            Candidacy.objects.filter(
+            Candidacy.objects.visible_to(user)
+            .filter(
                 nominee=person,
                 state=Candidacy.State.AWAITING_CONSENT,
                 call__state=Call.State.OPEN,
@@ -89,7 +90,8 @@ def tasks_for(user, today: dt.date | None = None) -> Tasks:
         )
         if Role.COMMITTEE_MEMBER in tasks.roles:
             tasks.review = list(
-                Call.objects.for_committee_member(person)
+                Call.objects.visible_to(user)
+                .for_committee_member(person)
                 .filter(state__in=[Call.State.CLOSED, Call.State.REVIEW])
                 .select_related("position")
                 .order_by("closes_at")
@@ -101,7 +103,8 @@ def tasks_for(user, today: dt.date | None = None) -> Tasks:
         ]
     if Role.MANAGER in tasks.roles:
         tasks.decide = list(
-            Call.objects.filter(state=Call.State.REVIEW)
+            Call.objects.visible_to(user)
+            .filter(state=Call.State.REVIEW)
             .select_related("position")
             .order_by("closes_at")
         )

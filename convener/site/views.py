@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from convener.core import cache as page_cache
 from convener.core.dates import parse_day
+from convener.core.http import BadQuery, bad_request
 from convener.core.models import RegistryVersion
 from convener.core.permissions import role_required
 from convener.core.roles import Role
@@ -25,13 +26,6 @@ from convener.people.models import Affiliation, Institution, MergedPerson, Perso
 from . import orgchart, tasks
 
 
-class BadQuery(ValueError):
-    def __init__(self, param: str, message: str):
-        super().__init__(message)
-        self.param = param
-        self.message = message
-
-
 def _day_param(request, name: str = "on") -> dt.date:
     raw = request.GET.get(name, "").strip()
     if not raw:
@@ -40,10 +34,6 @@ def _day_param(request, name: str = "on") -> dt.date:
         return parse_day(raw)
     except ValueError as error:
         raise BadQuery(name, str(error)) from None
-
-
-def _bad_request(request, error: BadQuery):
-    return render(request, "site/bad_request.html", {"error": error}, status=400)
 
 
 @require_safe
@@ -80,7 +70,7 @@ def _chart_tree(request, day: dt.date):
         if node is None:
             raise BadQuery("unit", f"“{slug[:80]}” is not a unit that existed on {day}.")
         roots = [node]
-    return roots, orgchart.incoming_by_position(day, timezone.localdate())
+    return roots, services.incoming_by_position(day, timezone.localdate())
 
 
 @require_safe
@@ -89,7 +79,7 @@ def org_chart(request):
     try:
         day = _day_param(request)
     except BadQuery as error:
-        return _bad_request(request, error)
+        return bad_request(request, error)
     is_today = day == timezone.localdate()
     unit = request.GET.get("unit", "").strip()[:80]
     body = page_cache.get(key := _chart_key(request, "org-chart3", day))
@@ -97,7 +87,7 @@ def org_chart(request):
         try:
             roots, incoming = _chart_tree(request, day)
         except BadQuery as error:
-            return _bad_request(request, error)
+            return bad_request(request, error)
         body = render_to_string(
             "site/_org_body.html",
             {
@@ -138,7 +128,7 @@ def org_chart_download(request, fmt):
     try:
         day = _day_param(request)
     except BadQuery as error:
-        return _bad_request(request, error)
+        return bad_request(request, error)
     # PNG and PDF take CairoSVG seconds for a whole collaboration: each is drawn once
     base_url = request.build_absolute_uri("/")[:-1]
     unit = request.GET.get("unit", "").strip()[:80]
@@ -147,7 +137,7 @@ def org_chart_download(request, fmt):
         try:
             roots, incoming = _chart_tree(request, day)
         except BadQuery as error:
-            return _bad_request(request, error)
+            return bad_request(request, error)
         svg = orgchart.render_svg(roots, day, incoming, standalone=True, base_url=base_url)
         if fmt == "png":
             content = orgchart.to_png(svg)
@@ -173,7 +163,7 @@ def position_detail(request, slug):
     try:
         day = _day_param(request)
     except BadQuery as error:
-        return _bad_request(request, error)
+        return bad_request(request, error)
     page = request.GET.get("page", 1)
     context = {
         "position": position,

@@ -53,6 +53,19 @@ class Course(models.Model):
         return [Topic(t).label for t in self.topics if t in Topic.values]
 
 
+class CompletionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Managers see everyone's completions (they keep the records); anyone else signed
+        in sees their own, nobody else's; anonymous visitors none."""
+        from convener.core.roles import Role, has_role
+
+        if has_role(user, Role.MANAGER):
+            return self
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(person__user=user)
+
+
 class Completion(models.Model):
     """A person completed a course on a day."""
 
@@ -65,6 +78,7 @@ class Completion(models.Model):
     completed_on = models.DateField(_("completed on"))
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
 
+    objects = CompletionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from convener.core.dates import add_months, range_problem
 from convener.core.inputs import text_problem
@@ -204,7 +203,6 @@ def check_completions(
             "person_id", "course_id", "completed_on"
         )
     )
-    today = timezone.localdate()
     seen, to_write = {}, []
     for number, row in rows:
         person = people.get(row["person"]) or people.get(normalize_orcid(row["person"]))
@@ -227,11 +225,21 @@ def check_completions(
                 RowProblem(number, "completed_on", row["completed_on"], range_problem(day))
             )
             continue
-        if day > today:
-            problems.append(
-                RowProblem(number, "completed_on", row["completed_on"], "date in the future")
-            )
         if person is None or course is None:
+            continue
+        completion = Completion(
+            person=person, course=course, completed_on=day, source=Completion.Source.IMPORT
+        )
+        try:  # the model's own rules, as for a completion entered by hand
+            completion.full_clean(
+                exclude=["person"] if person.pk is None else None,
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                value = row.get(field, "")
+                problems += [RowProblem(number, field, value, m) for m in messages]
             continue
         key = (person.pk or id(person), course.pk, day)
         if key in existing:
@@ -248,9 +256,5 @@ def check_completions(
             )
         else:
             seen[key] = number
-            to_write.append(
-                Completion(
-                    person=person, course=course, completed_on=day, source=Completion.Source.IMPORT
-                )
-            )
+            to_write.append(completion)
     return to_write, problems

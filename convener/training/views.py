@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from convener.core import listing
+from convener.core.http import bad_query
 from convener.core.permissions import form_errors_from, person_of, role_required
 from convener.core.roles import Role, has_role
 
@@ -52,9 +53,7 @@ def _dashboard(request, form=None, status=200):
     try:
         filters.read(request.GET)
     except listing.BadFilter as bad:
-        from convener.site.views import BadQuery, _bad_request
-
-        return _bad_request(request, BadQuery(bad.param, bad.message))
+        return bad_query(request, bad.param, bad.message)
     if manager:
         lines = services.compliance(today)
     else:
@@ -73,7 +72,10 @@ def _dashboard(request, form=None, status=200):
         shown.sort(key=lambda line: (URGENCY[line.status], line.due or today))
     mine = (
         list(
-            Completion.objects.filter(person=me).select_related("course").order_by("-completed_on")
+            Completion.objects.visible_to(request.user)
+            .filter(person=me)
+            .select_related("course")
+            .order_by("-completed_on")
         )
         if me
         else []

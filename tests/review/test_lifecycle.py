@@ -88,6 +88,20 @@ def test_the_cli_prepares_with_progress_and_publishes(world, capsys):
     assert "2025 v1  Published" in capsys.readouterr().out
 
 
+def test_the_cli_takes_the_review_as_the_worker_does(world):
+    """`convener review prepare` goes through the same door as the worker: the review is
+    taken under the worker's lock and its start is recorded (the command used to set the
+    state by hand, leaving no start time and racing the worker)."""
+    call_command("review", "prepare", "--year", str(YEAR))
+    review = Review.objects.get()
+    assert review.state == Review.State.DRAFT and review.started_at is not None
+    # a review the worker has already taken is not taken again
+    queued = lifecycle.request_preparation(YEAR, world["officer"], reason="Again.")
+    assert lifecycle.start(queued) is not None
+    assert lifecycle.start(queued) is None
+    assert lifecycle.run_queued() == 0
+
+
 def test_commentary_per_level_is_frozen_with_the_publication(client, world):
     review = prepared(world)
     client.force_login(world["officer"])

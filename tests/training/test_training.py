@@ -111,7 +111,7 @@ def test_a_file_with_any_bad_row_writes_nothing_and_reports_every_problem(setup)
     assert [(p.row, p.column, p.problem) for p in problems] == [
         (3, "person", "unknown person"),
         (4, "course", "unknown course"),
-        (5, "completed_on", "date in the future"),
+        (5, "completed_on", "A completion cannot be in the future."),  # the model's words
         (6, "completed_on", "not a date of the form YYYY-MM-DD"),
         (7, "completed_on", "duplicate of row 2"),
     ]

@@ -68,8 +68,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued version {review.version} of {review.year} (id {review.pk}).")
             return
         started = time.perf_counter()
-        review.state = Review.State.RUNNING
-        review.save(update_fields=["state"])
+        review = lifecycle.start(review)
+        if review is None:  # the worker took it first
+            raise CommandError("The worker is preparing this review; see `convener review status`.")
         with tqdm(total=100, unit="%", disable=options["verbosity"] < 1) as bar:
 
             def progress(percent, note):

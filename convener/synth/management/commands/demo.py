@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from convener.core.demo import create_demo_accounts
 from convener.people.models import Person
+from convener.synth.demo import create_demo_accounts
 
 
 class Command(BaseCommand):

@@ -1,3 +1,7 @@
+"""`convener restore`: the registry's snapshot (written by `convener backup`) loaded back into an
+empty database. It lives with the registry, which knows what "empty" means here (no people,
+no units); the sealing and unsealing are the core's (``convener.core.backups``)."""
+
 import tempfile
 from pathlib import Path
 
