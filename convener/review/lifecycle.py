@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from convener.core import spreadsheet
+from convener.core import queue, spreadsheet
 from convener.core.charts import bar_chart
 
 from . import crypto, report, stats
@@ -75,23 +75,18 @@ def _progress(review: Review, percent: int, note: str) -> None:
 
 def run_queued(limit: int = 1) -> int:
     """Prepare the oldest queued reviews (the worker's job); returns how many."""
-    done = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            review = (
-                Review.objects.select_for_update(skip_locked=True)
-                .filter(state=Review.State.QUEUED)
-                .order_by("requested_at", "pk")
-                .first()
-            )
-            if review is None:
-                return done
-            review.state = Review.State.RUNNING
-            review.started_at = timezone.now()
-            review.save(update_fields=["state", "started_at"])
-        prepare(review)
-        done += 1
-    return done
+    return queue.run_queued(
+        Review.objects.filter(state=Review.State.QUEUED).order_by("requested_at", "pk"),
+        take=_take,
+        work=prepare,
+        limit=limit,
+    )
+
+
+def _take(review: Review) -> None:
+    review.state = Review.State.RUNNING
+    review.started_at = timezone.now()
+    review.save(update_fields=["state", "started_at"])
 
 
 @sensitive_variables()
