@@ -120,12 +120,19 @@ def _upload(request):
             "dry_run": form.cleaned_data.get("dry_run")
             if form.is_bound and form.is_valid()
             else False,
-            "jobs": ImportJob.objects.visible_to(request.user).defer("content", "report")[:10],
+            "jobs": _recent_jobs(request.user),
             "limit_mb": settings.IMPORT_MAX_BYTES // 2**20,
             "limit_rows": settings.IMPORT_MAX_ROWS,
         },
         status=400 if failed else 200,
     )
+
+
+def _recent_jobs(user) -> list[ImportJob]:
+    recent = list(ImportJob.objects.visible_to(user).defer("content", "report")[:10])
+    for j in recent:
+        j.stale = jobs.is_stale(j)
+    return recent
 
 
 @role_required(Role.MANAGER)

@@ -137,3 +137,10 @@ def test_the_page_of_a_job_at_work_says_nothing_of_a_stopped_worker(client, logi
     page = client.get(f"/import/jobs/{job.pk}/").content.decode()
     assert "The worker seems to have stopped." not in page
     assert "<progress" in page
+
+
+def test_the_upload_page_lists_a_silent_job_as_stopped(client, login):
+    manager = login("manager")
+    left_running(dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC), user=manager)
+    page = client.get("/import/").content.decode()
+    assert "Importing: the worker seems to have stopped" in page
