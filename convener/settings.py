@@ -1,6 +1,7 @@
 """Convener's one settings module. Every value comes from the environment, through small
 typed helpers that fail loudly on a bad value; the defaults are safe for the embedded demo."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -42,6 +43,7 @@ _KNOWN = {
     "CONVENER_END_DATES",
     "CONVENER_IMPORT_MAX_MB",
     "CONVENER_IMPORT_MAX_ROWS",
+    "CONVENER_IMPORT_JOB_TIMEOUT_MINUTES",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -217,6 +219,11 @@ if CONVENER_END_DATES not in {"last_day", "left"}:
 # of each kind (a CSV, a sheet, a Popolo list). A workbook may not declare more either.
 IMPORT_MAX_BYTES = envint("CONVENER_IMPORT_MAX_MB", 25, 1, 2_000) * 2**20
 IMPORT_MAX_ROWS = envint("CONVENER_IMPORT_MAX_ROWS", 100_000, 1, 10_000_000)
+# A background import that shows no sign of life for this long was left by a worker that
+# stopped (killed, out of memory, the machine restarted): the next worker marks it failed.
+IMPORT_JOB_TIMEOUT = dt.timedelta(
+    minutes=envint("CONVENER_IMPORT_JOB_TIMEOUT_MINUTES", 15, 1, 24 * 60)
+)
 
 STATIC_URL = "static/"
 # the vendored scripts (panzoom, accessible-autocomplete) are copied from npm by `make vendor`

@@ -16,15 +16,19 @@ from django.utils.translation import gettext_lazy as _
 from .dates import PartialDate, Precision, normalize
 
 
+def possibly_on_q(day: dt.date) -> Q:
+    """The condition of ``IntervalQuerySet.possibly_on``, to combine with others."""
+    return (Q(maybe_from__isnull=True) | Q(maybe_from__lte=day)) & (
+        Q(maybe_until__isnull=True) | Q(maybe_until__gt=day)
+    )
+
+
 class IntervalQuerySet(models.QuerySet):
     """Filters by what the dates allow us to say about a day."""
 
     def possibly_on(self, day: dt.date):
         """Rows that may have been in force on ``day`` (the dates do not exclude it)."""
-        return self.filter(
-            Q(maybe_from__isnull=True) | Q(maybe_from__lte=day),
-            Q(maybe_until__isnull=True) | Q(maybe_until__gt=day),
-        )
+        return self.filter(possibly_on_q(day))
 
     def surely_on(self, day: dt.date):
         """Rows that were certainly in force on ``day``."""

@@ -8,6 +8,7 @@ or in a small file beside the SQLite database, which has one writer at a time.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 import time
@@ -15,8 +16,10 @@ import traceback
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
+
+from convener.core import queue
 
 from .importer import ImportFileError, import_tables
 from .models import ImportJob
@@ -40,24 +43,75 @@ def queue_import(file_name: str, content: bytes, *, user=None, dry_run: bool = F
 
 
 def run_queued(limit: int = 1) -> int:
-    """Run the oldest queued imports (the worker's job); returns how many ran."""
-    done = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            job = (
-                ImportJob.objects.select_for_update(skip_locked=True)
-                .filter(state=ImportJob.State.QUEUED)
-                .order_by("requested_at", "pk")
-                .first()
-            )
-            if job is None:
-                return done
-            job.state = ImportJob.State.RUNNING
-            job.started_at = timezone.now()
-            job.save(update_fields=["state", "started_at"])
-        run(job)
-        done += 1
-    return done
+    """Run the oldest queued imports (the worker's job); returns how many ran. First marks
+    failed the imports a stopped worker left running (``reclaim_stale``)."""
+    reclaim_stale()
+    return queue.run_queued(
+        ImportJob.objects.filter(state=ImportJob.State.QUEUED).order_by("requested_at", "pk"),
+        take=_take,
+        work=run,
+        limit=limit,
+    )
+
+
+def _take(job: ImportJob) -> None:
+    job.state = ImportJob.State.RUNNING
+    job.started_at = job.alive_at = timezone.now()
+    job.save(update_fields=["state", "started_at", "alive_at"])
+
+
+def last_sign_of_life(job: ImportJob):
+    """When the worker importing ``job`` last showed it was alive: taking it, or writing its
+    progress (in the database, or on SQLite in the progress file beside it)."""
+    seen = job.alive_at or job.started_at or job.requested_at
+    try:
+        written = _progress_file(job).stat().st_mtime
+    except OSError:
+        return seen
+    return max(seen, dt.datetime.fromtimestamp(written, tz=dt.UTC))
+
+
+def is_stale(job: ImportJob, now=None) -> bool:
+    """Running, with no sign of life for ``IMPORT_JOB_TIMEOUT``: its worker stopped."""
+    now = now or timezone.now()
+    return (
+        job.state == ImportJob.State.RUNNING
+        and now - last_sign_of_life(job) > settings.IMPORT_JOB_TIMEOUT
+    )
+
+
+def reclaim_stale(now=None) -> int:
+    """Mark failed, with a message saying so, every import left running by a worker that
+    stopped (``is_stale``), and forget its file; returns how many. Nothing of such an import
+    was written: it runs in one transaction, which the database rolled back when the
+    worker's connection went."""
+    now = now or timezone.now()
+    candidates = ImportJob.objects.filter(
+        state=ImportJob.State.RUNNING, started_at__lt=now - settings.IMPORT_JOB_TIMEOUT
+    ).defer("content", "report")
+    reclaimed = 0
+    for job in candidates:
+        if not is_stale(job, now):
+            continue
+        seen = timezone.localtime(last_sign_of_life(job))
+        reclaimed += ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.RUNNING).update(
+            state=ImportJob.State.FAILED,
+            error=(
+                f"the worker importing it stopped: no sign of it since {seen:%Y-%m-%d %H:%M}, "
+                f"more than {_minutes(settings.IMPORT_JOB_TIMEOUT)} before "
+                f"{timezone.localtime(now):%H:%M}"
+            ),
+            content=None,
+            progress_note="",
+            finished_at=now,
+        )
+        _progress_file(job).unlink(missing_ok=True)
+    return reclaimed
+
+
+def _minutes(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def run(job: ImportJob, progress=None) -> ImportJob:
@@ -167,9 +221,9 @@ class _ProgressWriter:
             return
         with self.side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {ImportJob._meta.db_table} SET progress = %s, progress_note = %s "  # noqa: S608
-                "WHERE id = %s",
-                [percent, note[:200], self.job.pk],
+                f"UPDATE {ImportJob._meta.db_table} "  # noqa: S608
+                "SET progress = %s, progress_note = %s, alive_at = %s WHERE id = %s",
+                [percent, note[:200], timezone.now(), self.job.pk],
             )
 
     def close(self) -> None:

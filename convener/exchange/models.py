@@ -40,6 +40,9 @@ class ImportJob(models.Model):
     )
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # the last sign of life of the worker importing it (taken, progress written): a job
+    # running with no sign for IMPORT_JOB_TIMEOUT was left by a worker that died
+    alive_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     progress_note = models.CharField(max_length=200, blank=True)

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from convener.core.permissions import role_required
 from convener.core.roles import Role
 
+from . import jobs
 from .importer import ImportFileError, import_tables
 from .jobs import progress_of, queue_import
 from .kinds import DESCRIPTIONS, KINDS, REQUIRED
@@ -118,12 +120,19 @@ def _upload(request):
             "dry_run": form.cleaned_data.get("dry_run")
             if form.is_bound and form.is_valid()
             else False,
-            "jobs": ImportJob.objects.visible_to(request.user).defer("content", "report")[:10],
+            "jobs": _recent_jobs(request.user),
             "limit_mb": settings.IMPORT_MAX_BYTES // 2**20,
             "limit_rows": settings.IMPORT_MAX_ROWS,
         },
         status=400 if failed else 200,
     )
+
+
+def _recent_jobs(user) -> list[ImportJob]:
+    recent = list(ImportJob.objects.visible_to(user).defer("content", "report")[:10])
+    for j in recent:
+        j.stale = jobs.is_stale(j)
+    return recent
 
 
 @role_required(Role.MANAGER)
@@ -135,7 +144,14 @@ def job(request, pk):
     return render(
         request,
         "exchange/job.html",
-        {"job": job, "percent": percent, "note": note, "report": job.report or {}},
+        {
+            "job": job,
+            "percent": percent,
+            "note": note,
+            "report": job.report or {},
+            "stale": jobs.is_stale(job),
+            "seen": jobs.last_sign_of_life(job),
+        },
     )
 
 
@@ -147,6 +163,9 @@ def job_progress(request, pk):
         ImportJob.objects.visible_to(request.user).defer("content", "report"), pk=pk
     )
     percent, note = progress_of(job)
+    if jobs.is_stale(job):
+        seen = timezone.localtime(jobs.last_sign_of_life(job))
+        note = f"no sign of the worker since {seen:%H:%M}"
     return JsonResponse(
         {"state": job.state, "label": job.get_state_display(), "percent": percent, "note": note}
     )

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Max, Prefetch, Q
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q
 
-from convener.core.dates import add_months
+from convener.core.dates import Precision, add_months
+from convener.core.models import possibly_on_q
 from convener.people.models import Affiliation, Person
 
 from .models import Appointment, OrgUnit, Position, SeatPeriod, in_order
@@ -41,10 +42,34 @@ class PositionNode:
     position: Position
     holders: list[Holder] = field(default_factory=list)
     seats: int = 1  # seats on the chart's day (seat periods included)
+    # the last holders whose end nobody recorded, one per seat not otherwise held: on the
+    # day their seat is neither known to be held nor known to be vacant (``unrecorded_q``)
+    unrecorded: list[Appointment] = field(default_factory=list)
 
     @property
     def vacant_seats(self) -> int:
-        return max(self.seats - len(self.holders), 0)
+        return max(self.seats - len(self.holders) - len(self.unrecorded), 0)
+
+
+def unrecorded_q(day: dt.date) -> Q:
+    """Appointments begun before ``day`` whose end nobody recorded, that the dates do not
+    place on ``day`` (an unknown end is only known to come after the start period), and after
+    which no later appointment to the post had begun by ``day``. Nothing says their holder
+    had left by then, nor that they still held it: the seat is shown as "unknown since" their
+    start, never as vacant. Combined with ``possibly_on`` in one query by the chart and the
+    position page; a multi-seat post counts any later appointment as closing the record."""
+    later = Appointment.objects.filter(
+        position_id=OuterRef("position_id"), maybe_from__gt=OuterRef("maybe_from")
+    ).filter(maybe_from__lte=day)
+    return Q(
+        end_precision=Precision.UNKNOWN, maybe_from__isnull=False, maybe_until__lte=day
+    ) & ~Exists(later)
+
+
+def _unrecorded_seats(rows: list[Appointment], seats: int, held: int) -> list[Appointment]:
+    """The newest unrecorded ends, one per seat no holder of the day takes."""
+    newest = sorted(rows, key=lambda a: (a.maybe_from, a.sure_from, a.pk), reverse=True)
+    return newest[: max(seats - held, 0)]
 
 
 @dataclass
@@ -54,7 +79,7 @@ class UnitNode:
     children: list[UnitNode] = field(default_factory=list)
 
     def count_vacancies(self) -> int:
-        own = sum(1 for p in self.positions if not p.holders)
+        own = sum(1 for p in self.positions if not p.holders and not p.unrecorded)
         return own + sum(child.count_vacancies() for child in self.children)
 
 
@@ -90,11 +115,16 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     periods: dict[int, list[SeatPeriod]] = {}
     for period in SeatPeriod.objects.possibly_on(day).filter(position_id__in=position_ids):
         periods.setdefault(period.position_id, []).append(period)
-    appointments = [
-        a
-        for a in Appointment.objects.possibly_on(day).select_related("person")
-        if a.position_id in position_ids
-    ]
+    appointments, unrecorded = [], {}
+    for a in Appointment.objects.filter(possibly_on_q(day) | unrecorded_q(day)).select_related(
+        "person"
+    ):
+        if a.position_id not in position_ids:
+            continue
+        if a.possibly_covers(day):
+            appointments.append(a)
+        else:
+            unrecorded.setdefault(a.position_id, []).append(a)
     institutions = {
         aff.person_id: aff.institution
         for aff in Affiliation.objects.possibly_on(day)
@@ -128,6 +158,9 @@ def org_chart(day: dt.date) -> list[UnitNode]:
             p.title,
         )
 
+    for position_id, rows in unrecorded.items():
+        if (pn := pnodes.get(position_id)) is not None:
+            pn.unrecorded = _unrecorded_seats(rows, pn.seats, len(pn.holders))
     for p in sorted(positions, key=position_order):
         nodes[p.unit_id].positions.append(pnodes[p.pk])
     roots = []
@@ -152,7 +185,9 @@ def position_page(
     today = today or day
     appointments = position.appointments.select_related("person", "appointed_by")
     periods = list(position.seat_periods.all())
-    holders = list(appointments.possibly_on(day).order_by("start", "id"))
+    holders, unrecorded = [], []
+    for a in appointments.filter(possibly_on_q(day) | unrecorded_q(day)).order_by("start", "id"):
+        (holders if a.possibly_covers(day) else unrecorded).append(a)
     holder_ids = [a.person_id for a in holders]
     askable = list(
         Person.objects.filter(contact_opt_in=True, appointments__position=position)
@@ -172,15 +207,18 @@ def position_page(
     newest_first = [F("maybe_from").desc(nulls_last=True), F("sure_from").desc(), "-id"]
     succession = Paginator(appointments.order_by(*newest_first), SUCCESSION_PAGE_SIZE)
     seats = position.seats_on(day, periods)
+    existed = position.possibly_covers(day)
+    unrecorded = _unrecorded_seats(unrecorded, seats, len(holders)) if existed else []
     return {
         "day": day,
         "is_today": day == today,
-        "existed": position.possibly_covers(day),
+        "existed": existed,
         "succession": succession.get_page(page),
         "current": holders,
+        "unrecorded": unrecorded,
         "seats": seats,
         "seat_periods": periods,
-        "vacant_seats": max(seats - len(holders), 0) if position.possibly_covers(day) else 0,
+        "vacant_seats": max(seats - len(holders) - len(unrecorded), 0) if existed else 0,
         "deputies": deputies,
         "askable": askable,
     }

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from convener.core import spreadsheet
+from convener.core import queue, spreadsheet
 from convener.core.charts import bar_chart
 
 from . import crypto, report, stats
@@ -74,35 +74,29 @@ def _progress(review: Review, percent: int, note: str) -> None:
 
 
 def start(review: Review | None = None) -> Review | None:
-    """Take a queued review to prepare it: ``review`` itself, or the oldest one waiting. Under
-    a lock that skips a review someone else holds, so that the worker and ``convener review
-    prepare`` never prepare the same one twice; it is then running, since now. None when
-    there is nothing (or not that review) left to take."""
-    with transaction.atomic():
-        queued = Review.objects.select_for_update(skip_locked=True).filter(
-            state=Review.State.QUEUED
-        )
-        if review is not None:
-            queued = queued.filter(pk=review.pk)
-        taken = queued.order_by("requested_at", "pk").first()
-        if taken is None:
-            return None
-        taken.state = Review.State.RUNNING
-        taken.started_at = timezone.now()
-        taken.save(update_fields=["state", "started_at"])
-    return taken
+    """Take a queued review to prepare it: ``review`` itself, or the oldest one waiting, under
+    the queue's lock, so that the worker and ``convener review prepare`` never prepare the same
+    one twice; it is then running, since now. None when there is nothing (or not that review)
+    left to take."""
+    waiting = _waiting()
+    if review is not None:
+        waiting = waiting.filter(pk=review.pk)
+    return queue.take_next(waiting, take=_take)
 
 
 def run_queued(limit: int = 1) -> int:
     """Prepare the oldest queued reviews (the worker's job); returns how many."""
-    done = 0
-    for _ in range(limit):
-        review = start()
-        if review is None:
-            return done
-        prepare(review)
-        done += 1
-    return done
+    return queue.run_queued(_waiting(), take=_take, work=prepare, limit=limit)
+
+
+def _waiting():
+    return Review.objects.filter(state=Review.State.QUEUED).order_by("requested_at", "pk")
+
+
+def _take(review: Review) -> None:
+    review.state = Review.State.RUNNING
+    review.started_at = timezone.now()
+    review.save(update_fields=["state", "started_at"])
 
 
 @sensitive_variables()

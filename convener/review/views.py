@@ -46,8 +46,8 @@ def self_identification(request):
                     me, answers, described, consent_version=consent.version, account=request.user
                 )
             except ValidationError as error:
-                errors = (
-                    error.message_dict
+                errors = (  # in words, never a Python list
+                    {key: " ".join(texts) for key, texts in error.message_dict.items()}
                     if hasattr(error, "error_dict")
                     else {"__all__": " ".join(error.messages)}
                 )
@@ -56,15 +56,19 @@ def self_identification(request):
                 return redirect("review:self_id")
     current = services.read(me, request.user) if me else None
     picked = (current or {}).get("answers", {})
-    if request.method == "POST" and errors:
+    described = (current or {}).get("described", {})
+    if request.method == "POST" and errors:  # what was ticked and typed stays
         picked = {q.key: request.POST.getlist(q.key) for q in services.questions()}
+        described = {
+            k[len("describe_") :]: v for k, v in request.POST.items() if k.startswith("describe_")
+        }
     rows = []
     for q in services.questions():
         rows.append(
             {
                 "question": q,
                 "picked": set(picked.get(q.key, [])),
-                "described": (current or {}).get("described", {}).get(q.key, ""),
+                "described": described.get(q.key, ""),
                 "error": errors.get(q.key),
             }
         )
@@ -78,7 +82,9 @@ def self_identification(request):
             "has_answers": current is not None,
             "elsewhere": bound == services.Binding.OTHER,
             "consent_error": errors.get("consent"),
+            "consent_ticked": request.method == "POST" and "consent" not in errors,
             "general_error": errors.get("__all__"),
+            "has_errors": bool(errors),
         },
         status=400 if errors else 200,
     )

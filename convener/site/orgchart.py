@@ -64,7 +64,7 @@ def fit(text: str, width: float, size: int) -> str:
 
 @dataclass
 class Line:
-    kind: str  # "title", "holder", "vacant", "incoming"
+    kind: str  # "title", "holder", "vacant", "unknown" (no record), "incoming"
     text: str
     href: str = ""
     badges: list[str] = field(default_factory=list)
@@ -119,6 +119,11 @@ def holder_badges(holder: Holder) -> list[str]:
     return badges
 
 
+def unrecorded_text(a: Appointment) -> str:
+    """What is known of a seat whose last holder's end nobody recorded."""
+    return f"{a.person.name} from {a.start_date}; no record after that of who held it"
+
+
 def position_lines(pn: PositionNode, unit: OrgUnit, incoming: list[Appointment]) -> list[Line]:
     seats = f" ({pn.seats} seats)" if pn.seats > 1 else ""
     title = short_title(pn.position, unit) + seats
@@ -134,6 +139,15 @@ def position_lines(pn: PositionNode, unit: OrgUnit, incoming: list[Appointment])
     for h in pn.holders:
         person = h.appointment.person
         lines.append(Line("holder", person.name, person.get_absolute_url(), holder_badges(h)))
+    for a in pn.unrecorded:
+        lines.append(
+            Line(
+                "unknown",
+                f"Unknown since {a.start_date}",
+                badges=["unknown"],
+                full=unrecorded_text(a),
+            )
+        )
     if pn.vacant_seats:
         text = "Vacant" if pn.vacant_seats == pn.seats else f"{pn.vacant_seats} vacant"
         lines.append(Line("vacant", text, badges=["vacant"]))
@@ -231,12 +245,13 @@ def _a(href: str, inner: str, focusable: bool) -> str:
     return f'<a href="{escape(href)}"{tab}>{inner}</a>'
 
 
-def _badge(x: float, y: float, kind: str, label: str) -> tuple[str, float]:
+def _badge(x: float, y: float, kind: str, label: str, tip: str = "") -> tuple[str, float]:
     w = text_width(label, 10) + 10
     cls = "oc-badge oc-badge-" + kind.replace(" ", "-")
+    tip = f"<title>{escape(tip)}</title>" if tip else ""
     return (
-        f'<g class="{cls}"><rect x="{x:.1f}" y="{y - 11:.1f}" width="{w:.1f}" height="14" '
-        f'rx="3"/><text x="{x + 5:.1f}" y="{y:.1f}">{escape(label)}</text></g>',
+        f'<g class="{cls}">{tip}<rect x="{x:.1f}" y="{y - 11:.1f}" width="{w:.1f}" '
+        f'height="14" rx="3"/><text x="{x + 5:.1f}" y="{y:.1f}">{escape(label)}</text></g>',
         w,
     )
 
@@ -283,7 +298,8 @@ def _box(box: Box, focusable: bool) -> str:
             continue
         y += LINE_H
         badges_w = sum(text_width(b, 10) + 14 for b in line.badges)
-        if line.kind == "vacant":
+        seat = line.kind in ("vacant", "unknown")  # drawn as its badge alone
+        if seat:
             text = ""
         else:
             shown = fit(line.text, inner_w - 10 - badges_w, 12)
@@ -294,11 +310,12 @@ def _box(box: Box, focusable: bool) -> str:
                 f"{escape(shown)}</text>",
                 focusable,
             )
-        bx = PAD + 10 + (0 if line.kind == "vacant" else text_width(fit(line.text, 999, 12), 12))
-        bx = min(bx + 6, box.w - PAD - badges_w) if line.kind != "vacant" else PAD + 10
+        bx = PAD + 10 + (0 if seat else text_width(fit(line.text, 999, 12), 12))
+        bx = min(bx + 6, box.w - PAD - badges_w) if not seat else PAD + 10
         badge_parts = []
         for label in line.badges:
-            svg, w = _badge(bx, y - 4, label, line.text if line.kind == "vacant" else label)
+            shown = fit(line.text, inner_w - 20, 10) if seat else label
+            svg, w = _badge(bx, y - 4, label, shown, line.full if seat else "")
             badge_parts.append(svg)
             bx += w + 4
         parts.append(text + "".join(badge_parts))
@@ -351,8 +368,9 @@ def _link(box: Box, kind: str, trunk_x: float, from_y: float) -> str:
 def legend_text(day: dt.date) -> str:
     return (
         f"Organizational chart on {day.isoformat()}: each box is a unit with its positions and "
-        "who held them; lines lead to the units below. Badges mark vacant seats, holders whose "
-        "dates are uncertain, holdovers, acting holders and incoming appointees."
+        "who held them; lines lead to the units below. Badges mark vacant seats, seats with no "
+        "record after their last holder's start, holders whose dates are uncertain, holdovers, "
+        "acting holders and incoming appointees."
     )
 
 

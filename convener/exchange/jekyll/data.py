@@ -158,6 +158,8 @@ class Collector:
             "role_label": str(p.get_role_display()),
             "seats": p.seats,
             "vacant_seats": pn.vacant_seats,
+            # seats whose last holder's end nobody recorded: neither held nor known vacant
+            "unrecorded": [appointment_row(a, None) for a in pn.unrecorded],
             "term_months": p.term_months,
             "term_limit": p.term_limit,
             "deputy_of": p.deputizes_for.slug if p.deputizes_for_id else None,
