@@ -368,3 +368,19 @@ def test_the_manager_sees_every_recommendation_with_its_author_and_votes(client)
     assert page.index("Dan, for continuity.") < page.index("Bob ran the test beam.")
     assert "Bob Baker: recommended (votes: 1 recommend, 0 shortlist, 0 do not shortlist)" in page
     assert "Dan Dare: recommended (votes: 0 recommend, 0 shortlist, 0 do not shortlist)" in page
+
+
+def test_the_api_refuses_a_nominated_manager_until_they_decline(flooded):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    world = flooded
+    manager = world["manager"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    url = f"/api/calls/{world['call'].pk}/transition/"
+    body = {"to_state": "cancelled", "reason": "The post is being merged"}
+    assert api.post(url, body, format="json").status_code == 403
+    services.decline(_candidacy(world["call"], manager.person), manager.person)
+    assert api.post(url, body, format="json").status_code == 200
+    assert Call.objects.get(pk=world["call"].pk).state == "cancelled"
