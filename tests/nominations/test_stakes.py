@@ -384,3 +384,26 @@ def test_the_api_refuses_a_nominated_manager_until_they_decline(flooded):
     services.decline(_candidacy(world["call"], manager.person), manager.person)
     assert api.post(url, body, format="json").status_code == 200
     assert Call.objects.get(pk=world["call"].pk).state == "cancelled"
+
+
+def test_the_manage_page_reads_every_recommendation_in_the_same_queries(client):
+    """One act or four: the page's queries do not grow with the acts it lists."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = w.build()
+    call = world["call"]
+    nac0 = world["reviewers"][0]
+    bob = services.nominate(call, world["bob"], world["bob"], "Me.")
+    world["call"] = w.close_and_review(world)
+    services.declare_conflict(bob, nac0, conflicted=False)
+    client.force_login(world["manager"])
+    url = reverse("nominations:manage", args=[call.pk])
+    counts = []
+    for acts in (1, 3):
+        for i in range(acts):
+            services.recommend(call, nac0, shortlist=[bob], recommended=[bob], text=f"Act {i}.")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
