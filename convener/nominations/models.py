@@ -25,15 +25,20 @@ def _interest_in_call(person: Person, *, pending: bool = False):
     The rule (issue 15, items 2-3; written here once): a person has a stake in a call when
     they are, or nominated, a *live* candidate of it. Live means consented (or appointed or
     not appointed once decided). A nomination still awaiting the nominee's answer is live
-    only while the call is open, since only then can it become a candidacy: while a call is
-    open its nominee (and its nominator) may not manage it; once the call has closed an
-    unanswered nomination lapses, and its nominee reviews, manages and decides as anyone
-    else. ``pending`` counts unanswered nominations whatever the call's state (reopening a
-    call would let them be answered again). A nomination that was declined, or a candidacy
-    withdrawn, is no stake at all: neither for the nominee nor for whoever nominated them.
-    So nominating people can never take a call out of everyone's hands: the nominees decline
-    (or simply let the call close), and the nominator is the only one recused for good if the
-    nominee stands.
+    only while the call is open, since only then can it become a candidacy; once the call
+    has closed an unanswered nomination lapses, and its nominee reviews, manages and decides
+    as anyone else. A nomination that was declined, or a candidacy withdrawn, is no stake of
+    the nominee's.
+
+    While the call is open, whoever nominated someone else has a stake whatever the answer:
+    a nomination of someone who asked not to be nominated again is recorded quietly, and the
+    nominator must not learn that from being recused or not (issue 15, item 4). At the close
+    only the nominators of live candidates keep it.
+
+    ``pending`` counts what only an open call counts, whatever the call's state (reopening a
+    call would let its unanswered nominations be answered again). So nominating people can
+    never take a call out of everyone's hands: the nominees decline, or simply let the call
+    close, and a nominator is recused for good only if their nominee stands.
     """
     live = Q(state__in=[Candidacy.State.CONSENTED, *Candidacy.DECIDED_STATES])
     if pending:
@@ -41,9 +46,19 @@ def _interest_in_call(person: Person, *, pending: bool = False):
     else:
         live |= Q(state=Candidacy.State.AWAITING_CONSENT, call__state=Call.State.OPEN)
     nominated = Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), nominator=person))
-    return Exists(
-        Candidacy.objects.filter(live, Q(nominee=person) | nominated, call=OuterRef("pk"))
+    stake = Q(
+        Exists(Candidacy.objects.filter(live, Q(nominee=person) | nominated, call=OuterRef("pk")))
     )
+    nominated_another = Q(
+        Exists(
+            Nomination.objects.filter(candidacy__call=OuterRef("pk"), nominator=person).exclude(
+                candidacy__nominee=person
+            )
+        )
+    )
+    if pending:
+        return stake | nominated_another
+    return stake | (nominated_another & Q(state=Call.State.OPEN))
 
 
 def _review_act_in_call(person: Person):

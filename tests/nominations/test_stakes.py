@@ -137,14 +137,17 @@ def test_unanswered_nominations_lapse_at_the_close_so_nobody_is_locked_out(flood
     assert Appointment.objects.filter(person=world["carol"], position=world["position"]).exists()
 
 
-def test_the_nominator_is_recused_only_while_the_nominee_stands(client):
+def test_the_nominator_keeps_a_stake_past_the_close_only_while_the_nominee_stands(client):
     world = w.build()
-    call, rita0 = world["call"], world["reviewers"][0]
+    call, rita0, rita1 = world["call"], world["reviewers"][0], world["reviewers"][1]
     dan = services.nominate(call, world["dan"], rita0, "Dan, my student.")
     services.consent(dan, world["dan"])
-    assert call.has_interest(rita0)
     services.withdraw(dan, world["dan"])
-    assert not call.has_interest(rita0)
+    bob = services.nominate(call, world["bob"], rita1, "Bob, my postdoc.")
+    services.consent(bob, world["bob"])
+    assert (call.has_interest(rita0), call.has_interest(rita1)) == (True, True)  # still open
+    _close(world)
+    assert (call.has_interest(rita0), call.has_interest(rita1)) == (False, True)
 
 
 def test_a_self_nominated_member_who_withdrew_reviews_the_call(client):
@@ -407,3 +410,24 @@ def test_the_manage_page_reads_every_recommendation_in_the_same_queries(client):
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_nominator_cannot_tell_from_their_recusal_that_the_nominee_asked_not_to_be_asked(
+    client,
+):
+    """Dan declined and asked not to be nominated again; Vera, a manager, nominates him: the
+    nomination is recorded quietly, and Vera is recused from the open call exactly as if it
+    had been forwarded. At the close, with Dan not standing, she manages it again."""
+    world = w.build()
+    call = world["call"]
+    dan = services.nominate(call, world["dan"], world["alice"], "Dan.")
+    services.decline(dan, world["dan"], do_not_renominate=True)
+    vera = w.member("Vera Boss", Role.MANAGER)
+    client.force_login(vera.user)
+    assert _nominate_page(client, call, world["dan"]).status_code == 302
+    assert _candidacy(call, world["dan"]).state == Candidacy.State.DECLINED
+    url = reverse("nominations:manage", args=[call.pk])
+    assert "another manager manages and decides it" in client.get(url).content.decode()
+    _close(world)
+    assert "another manager manages" not in client.get(url).content.decode()
+    assert client.post(url, {"to_state": "review"}).status_code == 302
