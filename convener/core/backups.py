@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 from pathlib import Path
 
 import pyrage
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from .private_files import write_private  # noqa: F401 - used as backups.write_private
 
 AGE_MAGIC = b"age-encryption.org/v1"
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "authtoken"]
@@ -36,21 +37,6 @@ def recipients() -> list:
                 f"CONVENER_BACKUP_RECIPIENTS: {text[:12]}… is not an age public key ({error})"
             ) from None
     return keys
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by its owner only (0600), replacing it whole: the
-    file is created with that mode, never loosened afterwards, and renamed into place."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def seal(yaml_text: str, keys: list | None) -> bytes:

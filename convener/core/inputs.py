@@ -4,7 +4,8 @@ the range it keeps (``dates.EARLIEST`` to ``dates.LATEST``).
 One rule, enforced at three layers that every path goes through:
 
 - ``install_field_validators`` (run once at start-up) gives every text, date and date-time
-  field of Convener's models (and the account's names) the validators below, so every
+  field of Convener's models (and the account's names) the validators below (free text
+  also its length limit, ``TEXT_MAX_CHARS``), so every
   ``full_clean`` applies them: the admin's forms, the API's serializers (DRF copies a model
   field's validators), the services that validate with ``full_clean``. They are added to the
   field's validator list at run time, not declared on the field, so no migration records them.
@@ -92,6 +93,52 @@ class WithinDateRange:
         return isinstance(other, WithinDateRange)
 
 
+# Free text that people type (a statement, a mandate, a note, a rationale): at most this many
+# characters, about 3,000 words. Text Convener writes itself is not limited (see below).
+TEXT_MAX_CHARS = 20_000
+# Text fields that Convener writes, never a person: ciphertexts, snapshots, mail bodies, errors.
+MACHINE_WRITTEN = {
+    ("review", "ciphertext"),
+    ("review", "confidential"),
+    ("review", "error"),
+    ("exchange", "error"),
+    ("mail", "body"),
+    ("mail", "last_error"),
+}
+
+
+def length_problem(value: str, limit: int = TEXT_MAX_CHARS) -> str | None:
+    """Why ``value`` is too long to store as free text, or None."""
+    if not isinstance(value, str) or len(value) <= limit:
+        return None
+    return (
+        f"This text has {len(value):,} characters; at most {limit:,} are accepted. "
+        "Shorten it, or link to a longer document."
+    )
+
+
+@deconstructible
+class FreeTextLength:
+    """Refuses free text longer than ``TEXT_MAX_CHARS``."""
+
+    code = "max_length"
+
+    def __call__(self, value):
+        problem = length_problem(value)
+        if problem:
+            raise ValidationError(problem, code=self.code)
+
+    def __eq__(self, other):
+        return isinstance(other, FreeTextLength)
+
+
+def _is_free_text(field) -> bool:
+    return (
+        isinstance(field, models.TextField)
+        and (field.model._meta.app_label, field.name) not in MACHINE_WRITTEN
+    )
+
+
 def _validator_for(field):
     if isinstance(field, models.TextField):
         return NoControlCharacters(multiline=True)
@@ -115,11 +162,12 @@ def install_field_validators() -> None:
     """Give every guarded field its validator (idempotent)."""
     for model in guarded_models():
         for field in model._meta.concrete_fields:
-            validator = _validator_for(field)
-            if validator is not None and validator not in field.validators:
-                # the cached list ``full_clean`` reads, not the declared ``_validators`` that
-                # migrations compare
-                field.validators.append(validator)
+            validators = [_validator_for(field), FreeTextLength() if _is_free_text(field) else None]
+            for validator in validators:
+                if validator is not None and validator not in field.validators:
+                    # the cached list ``full_clean`` reads, not the declared ``_validators``
+                    # that migrations compare
+                    field.validators.append(validator)
         pre_save.connect(
             refuse_bad_values, sender=model, dispatch_uid=f"inputs:{model._meta.label}"
         )
@@ -137,6 +185,8 @@ def _checked_fields(model) -> tuple[tuple[str, str, str | None], ...]:
             checked.append(
                 (field.name, field.attname, "multiline" if validator.multiline else "text")
             )
+        if _is_free_text(field):
+            checked.append((field.name, field.attname, "length"))
     return tuple(checked)
 
 
@@ -145,8 +195,12 @@ def instance_problems(instance) -> dict[str, str]:
     problems = {}
     for name, attname, kind in _checked_fields(type(instance)):
         value = getattr(instance, attname)
+        if name in problems:
+            continue
         if kind == "date":
             problem = date_problem(value)
+        elif kind == "length":
+            problem = length_problem(value)
         else:
             problem = text_problem(value, multiline=kind == "multiline")
             problem = problem and f"This text {problem}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from convener.core import spreadsheet
 from convener.core.dates import PartialDate, Precision
+from convener.core.private_files import make_private_dir, write_private
 from convener.org.models import Appointment, OrgUnit, Position, SeatPeriod
 from convener.people.models import Affiliation, Institution, Membership, Person
 
@@ -146,8 +147,7 @@ def _appointment_row(o: Appointment) -> dict[str, str]:
 
 def export_csv(out: Path) -> dict[str, int]:
     """Write ``<kind>.csv`` for every public kind into ``out``; returns rows per kind."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_private_dir(Path(out))
     counts = {}
     for kind, columns in EXPORTED.items():
         buffer = io.StringIO()
@@ -157,7 +157,8 @@ def export_csv(out: Path) -> dict[str, int]:
         for row in _rows(kind):
             writer.writerow(row)
             n += 1
-        (out / f"{kind}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+        # readable by the owner only: rows can carry notes and exception justifications
+        write_private(out / f"{kind}.csv", buffer.getvalue().encode("utf-8"))
         counts[kind] = n
     return counts
 
@@ -277,5 +278,5 @@ def popolo() -> dict:
 
 def export_popolo(out: Path) -> dict[str, int]:
     data = popolo()
-    Path(out).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_private(Path(out), json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     return {k: len(v) for k, v in data.items()}

@@ -8,7 +8,8 @@ Files: a CSV named after its kind (``people.csv``), a folder of such CSVs (as wr
 written by ``convener export popolo``).
 
 Reading is bounded whatever a file claims: each file may not be larger than
-``IMPORT_MAX_BYTES`` (a workbook may not unpack to more than eight times that), no kind may
+``IMPORT_MAX_BYTES`` (a workbook may not unpack to more than eight times that, nor its
+shared strings to more than that), no kind may
 have more than ``IMPORT_MAX_ROWS`` rows, and a workbook may not declare more rows or columns
 than that either. Workbooks are read as a stream of the cells they really hold: the range a
 sheet declares is never used to pad rows (a few kilobytes declaring a million rows cost as
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from convener.core import limits
 from convener.core.spreadsheet import unescape_cell
 
 from .kinds import COMMENT, KINDS, REQUIRED
@@ -43,27 +45,22 @@ class ImportFileError(Exception):
 MAX_COLUMNS = 100
 # a workbook is compressed: its sheets may unpack to this many times the size limit
 UNPACKED_FACTOR = 8
+# the list of a workbook's parts ([Content_Types].xml) is a few kilobytes
+MAX_MANIFEST_BYTES = 2**20
 
 
-def _mb(size: int) -> str:
-    return f"{size / 2**20:,.1f} MB"
+_mb = limits.mb
 
 
 def _too_many_rows(where: str, found: int) -> ImportFileError:
-    return ImportFileError(
-        f"{where}: {found:,} rows, more than the limit of {settings.IMPORT_MAX_ROWS:,} rows "
-        "per kind (CONVENER_IMPORT_MAX_ROWS); split the file"
-    )
+    return ImportFileError(limits.rows_problem(where, found))
 
 
 def check_size(path: Path) -> None:
     """Refuse a file larger than the import limit, before reading any of it."""
-    size = path.stat().st_size
-    if size > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            f"{path.name}: {_mb(size)}, larger than the limit of "
-            f"{_mb(settings.IMPORT_MAX_BYTES)} per file (CONVENER_IMPORT_MAX_MB); split the file"
-        )
+    problem = limits.size_problem(path.name, path.stat().st_size)
+    if problem:
+        raise ImportFileError(problem)
 
 
 def row_count(tables: Tables) -> int:
@@ -221,15 +218,48 @@ def _read_xlsx(path: Path) -> Tables:
 
 def _check_unpacked_size(path: Path) -> None:
     """A workbook is a zip archive: refuse one whose parts unpack to more than the limit
-    (the sizes its directory declares are the most that reading will unpack)."""
+    (the sizes its directory declares are the most that reading will unpack), and one whose
+    shared strings (the text of its cells, read whole before any sheet) unpack to more than
+    a CSV file may hold: a few kilobytes of compressed strings cost seconds to read."""
     with zipfile.ZipFile(path) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    limit = settings.IMPORT_MAX_BYTES * UNPACKED_FACTOR
-    if unpacked > limit:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        unpacked = sum(sizes.values())
+        limit = settings.IMPORT_MAX_BYTES * UNPACKED_FACTOR
+        if unpacked > limit:
+            raise ImportFileError(
+                f"{path.name}: unpacks to {_mb(unpacked)}, more than the limit of {_mb(limit)} "
+                f"({UNPACKED_FACTOR} times CONVENER_IMPORT_MAX_MB); split the workbook"
+            )
+        strings = _shared_strings_part(archive, sizes)
+    if strings is not None and sizes[strings] > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(
-            f"{path.name}: unpacks to {_mb(unpacked)}, more than the limit of {_mb(limit)} "
-            f"({UNPACKED_FACTOR} times CONVENER_IMPORT_MAX_MB); split the workbook"
+            f"{path.name}: its shared strings unpack to {_mb(sizes[strings])}, more than the "
+            f"limit of {_mb(settings.IMPORT_MAX_BYTES)} (CONVENER_IMPORT_MAX_MB); split the "
+            "workbook"
         )
+
+
+def _shared_strings_part(archive: zipfile.ZipFile, sizes: dict[str, int]) -> str | None:
+    """The name of the part that holds the shared strings, found as openpyxl finds it (by
+    its content type, whatever it is called), or None."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import ARC_CONTENT_TYPES
+    from openpyxl.xml.constants import SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    name = Path(archive.filename).name
+    if sizes.get(ARC_CONTENT_TYPES, 0) > MAX_MANIFEST_BYTES:
+        raise ImportFileError(
+            f"{name}: its list of parts is {_mb(sizes[ARC_CONTENT_TYPES])}; "
+            "not a workbook a spreadsheet program wrote"
+        )
+    try:
+        manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    except (SyntaxError, TypeError, ValueError) as exc:  # XML parse errors are SyntaxErrors
+        raise ImportFileError(f"{name}: not a readable XLSX workbook ({exc})") from None
+    part = manifest.find(SHARED_STRINGS)
+    name = part.PartName[1:] if part is not None else None
+    return name if name in sizes else None
 
 
 def _check_declared(sheet, where: str) -> None:

@@ -19,11 +19,56 @@ from convener.org.models import OrgUnit, Position
 from convener.people.models import Person
 
 
-def _interest_in_call(person: Person):
-    """A subquery condition: ``person`` is a candidate (in any state) or a nominator in the
-    call of the outer row."""
-    return Exists(Candidacy.objects.filter(call=OuterRef("pk"), nominee=person)) | Exists(
-        Nomination.objects.filter(candidacy__call=OuterRef("pk"), nominator=person)
+def _interest_in_call(person: Person, *, pending: bool = False):
+    """A subquery condition: ``person`` has a stake in the call of the outer row.
+
+    The rule (issue 15, items 2-3; written here once): a person has a stake in a call when
+    they are, or nominated, a *live* candidate of it. Live means consented (or appointed or
+    not appointed once decided). A nomination still awaiting the nominee's answer is live
+    only while the call is open, since only then can it become a candidacy; once the call
+    has closed an unanswered nomination lapses, and its nominee reviews, manages and decides
+    as anyone else. A nomination that was declined, or a candidacy withdrawn, is no stake of
+    the nominee's.
+
+    While the call is open, whoever nominated someone else has a stake whatever the answer:
+    a nomination of someone who asked not to be nominated again is recorded quietly, and the
+    nominator must not learn that from being recused or not (issue 15, item 4). At the close
+    only the nominators of live candidates keep it.
+
+    ``pending`` counts what only an open call counts, whatever the call's state (reopening a
+    call would let its unanswered nominations be answered again). So nominating people can
+    never take a call out of everyone's hands: the nominees decline, or simply let the call
+    close, and a nominator is recused for good only if their nominee stands.
+    """
+    live = Q(state__in=[Candidacy.State.CONSENTED, *Candidacy.DECIDED_STATES])
+    if pending:
+        live |= Q(state=Candidacy.State.AWAITING_CONSENT)
+    else:
+        live |= Q(state=Candidacy.State.AWAITING_CONSENT, call__state=Call.State.OPEN)
+    nominated = Exists(Nomination.objects.filter(candidacy=OuterRef("pk"), nominator=person))
+    stake = Q(
+        Exists(Candidacy.objects.filter(live, Q(nominee=person) | nominated, call=OuterRef("pk")))
+    )
+    nominated_another = Q(
+        Exists(
+            Nomination.objects.filter(candidacy__call=OuterRef("pk"), nominator=person).exclude(
+                candidacy__nominee=person
+            )
+        )
+    )
+    if pending:
+        return stake | nominated_another
+    return stake | (nominated_another & Q(state=Call.State.OPEN))
+
+
+def _review_act_in_call(person: Person):
+    """A subquery condition: ``person`` took part in the committee's review of the call of
+    the outer row (declared on a candidate, scored, voted or recommended)."""
+    return (
+        Exists(ConflictDeclaration.objects.filter(candidacy__call=OuterRef("pk"), reviewer=person))
+        | Exists(Score.objects.filter(candidacy__call=OuterRef("pk"), reviewer=person))
+        | Exists(Vote.objects.filter(candidacy__call=OuterRef("pk"), reviewer=person))
+        | Exists(Recommendation.objects.filter(call=OuterRef("pk"), made_by=person))
     )
 
 
@@ -89,18 +134,25 @@ class CallQuerySet(models.QuerySet):
         )
         return self.filter(Exists(sits))
 
-    def with_interest_of(self, person: Person | None):
-        """Calls in which ``person`` is a candidate or a nominator: they may neither review
-        nor manage nor decide them."""
+    def with_interest_of(self, person: Person | None, *, pending: bool = False):
+        """Calls in which ``person`` has a stake (see ``_interest_in_call``): they may
+        neither review nor manage nor decide them."""
         if person is None:
             return self.none()
-        return self.filter(_interest_in_call(person))
+        return self.filter(_interest_in_call(person, pending=pending))
 
     def without_interest_of(self, person: Person | None):
-        """Calls in which ``person`` is neither a candidate nor a nominator."""
+        """Calls in which ``person`` has no stake."""
         if person is None:
             return self
         return self.exclude(_interest_in_call(person))
+
+    def reviewed_by(self, person: Person | None):
+        """Calls whose review material ``person`` has seen or shaped: they may neither stand
+        nor nominate in them, even if the call is reopened."""
+        if person is None:
+            return self.none()
+        return self.filter(_review_act_in_call(person))
 
     def to_review_by(self, person: Person | None):
         """Calls ``person`` must review now: closed or in review, reviewed by a committee
@@ -113,14 +165,22 @@ class CallQuerySet(models.QuerySet):
 
     def to_decide_by(self, user):
         """Calls in review that ``user`` (a manager linked to a registry person) may decide:
-        not those in which they are a candidate or a nominator."""
+        not those in which they have a stake, nor those in which they declared a conflict
+        with a candidate as a member of the committee."""
         from convener.core.permissions import person_of
         from convener.core.roles import Role, has_role
 
         person = person_of(user)
         if person is None or not has_role(user, Role.MANAGER):
             return self.none()
-        return self.filter(state=Call.State.REVIEW).without_interest_of(person)
+        conflicted = ConflictDeclaration.objects.filter(
+            candidacy__call=OuterRef("pk"), reviewer=person, conflicted=True
+        )
+        return (
+            self.filter(state=Call.State.REVIEW)
+            .without_interest_of(person)
+            .exclude(Exists(conflicted))
+        )
 
 
 class Call(models.Model):
@@ -273,11 +333,25 @@ class Call(models.Model):
         if needs_reason and not reason.strip():
             raise ValidationError({"reason": "Give the reason for this change; it is recorded."})
 
-    def has_interest(self, person: Person | None) -> bool:
-        """Whether ``person`` is a candidate (in any state) or a nominator in this call."""
+    def has_interest(self, person: Person | None, *, pending: bool = False) -> bool:
+        """Whether ``person`` has a stake in this call (see ``_interest_in_call``)."""
         if person is None:
             return False
-        return Call.objects.filter(pk=self.pk).with_interest_of(person).exists()
+        return Call.objects.filter(pk=self.pk).with_interest_of(person, pending=pending).exists()
+
+    def was_reviewed_by(self, person: Person | None) -> bool:
+        """Whether ``person`` took part in the committee's review of this call."""
+        if person is None:
+            return False
+        return Call.objects.filter(pk=self.pk).reviewed_by(person).exists()
+
+    def conflicted_candidacies(self, person: Person | None):
+        """The candidacies of this call with which ``person`` declared a conflict of
+        interest (as a member of its committee): they see nothing of them, even as a
+        manager, and may not decide the call."""
+        if person is None:
+            return Candidacy.objects.none()
+        return self.candidacies.filter(conflicts__reviewer=person, conflicts__conflicted=True)
 
     @property
     def not_yet_open(self) -> bool:
@@ -302,6 +376,21 @@ class Call(models.Model):
             )
             .order_by("-made_at", "-id")
             .first()
+        )
+
+    def recommendation_acts(self) -> list[Recommendation]:
+        """Every recommendation the committee's members recorded, the latest first, each
+        with its author and the candidates it names: a manager reads them all, not only
+        the one recorded last."""
+        return list(
+            self.recommendations.select_related("made_by")
+            .prefetch_related(
+                models.Prefetch(
+                    "entries",
+                    queryset=RecommendationEntry.objects.select_related("candidacy__nominee"),
+                )
+            )
+            .order_by("-made_at", "-id")
         )
 
     def requirement_list(self) -> list[str]:
@@ -481,6 +570,8 @@ class Candidacy(models.Model):
 
     def __str__(self):
         return f"{self.nominee} for {self.call}"
+
+    DECIDED_STATES = (State.APPOINTED, State.NOT_APPOINTED)
 
     @property
     def is_active(self) -> bool:

@@ -112,12 +112,17 @@ def create_call(
     return call
 
 
-def _refuse_interested_manager(call: Call, by) -> None:
+INTERESTED_MANAGER = (
+    "You are a candidate or a nominator in this call (or a nomination of you awaits your "
+    "answer while it is open), so another manager must manage it."
+)
+
+
+def _refuse_interested_manager(call: Call, by, *, to_state: str = "") -> None:
     person = person_of(by) if by is not None else None
-    if call.has_interest(person):
-        raise PermissionDenied(
-            "You are a candidate or a nominator in this call, so another manager must manage it."
-        )
+    # reopening would let an unanswered nomination be answered: it counts as a stake then
+    if call.has_interest(person, pending=to_state == State.OPEN):
+        raise PermissionDenied(INTERESTED_MANAGER)
 
 
 @transaction.atomic
@@ -129,7 +134,7 @@ def transition(
     reopening need a reason. A manager who is a candidate or nominator in the call is refused;
     ``by=None`` is the system (the worker closing a call at its deadline)."""
     call = _lock(call)
-    _refuse_interested_manager(call, by)
+    _refuse_interested_manager(call, by, to_state=to_state)
     now = timezone.now()
     call.check_move(to_state, reason=reason, now=now)
     if to_state == State.OPEN:
@@ -170,6 +175,26 @@ def _check_nominee(call: Call, nominee: Person) -> None:
         raise ValidationError({"nominee": f"{nominee} already holds this position."})
 
 
+def _refuse_reviewer_as_party(call: Call, nominee: Person, nominator: Person | None) -> None:
+    """Whoever has seen or shaped the committee's review of a call (a declaration, a score,
+    a vote, a recommendation) may neither stand nor nominate in it, even once it reopens:
+    they have read the rivals' statements and the names of their supporters."""
+    if call.was_reviewed_by(nominee):
+        raise ValidationError(
+            {
+                "nominee": f"{nominee} has taken part in the committee's review of this call, "
+                "so cannot stand in it."
+            }
+        )
+    if nominator is not None and nominator.pk != nominee.pk and call.was_reviewed_by(nominator):
+        raise ValidationError(
+            {
+                "nominee": "You have taken part in the committee's review of this call, so "
+                "you cannot nominate anyone in it."
+            }
+        )
+
+
 def not_accepting_reason(call: Call) -> str:
     """Why ``call`` takes no nomination now, in plain words (not yet open, past its
     deadline, or in another state)."""
@@ -199,6 +224,7 @@ def nominate(call: Call, nominee: Person, nominator: Person, statement: str) -> 
     if not statement.strip():
         raise ValidationError({"statement": "Say why you nominate this person."})
     _check_nominee(call, nominee)
+    _refuse_reviewer_as_party(call, nominee, nominator)
     now = timezone.now()
     is_self = nominee.pk == nominator.pk
     candidacy, created = Candidacy.objects.get_or_create(call=call, nominee=nominee)
@@ -254,6 +280,7 @@ def consent(
         raise ValidationError({"call": "The call has closed; nominations can no longer change."})
     if candidacy.state not in {CState.AWAITING_CONSENT, CState.CONSENTED}:
         raise ValidationError({"state": "This nomination was declined or withdrawn."})
+    _refuse_reviewer_as_party(candidacy.call, person, None)
     candidacy.state = CState.CONSENTED
     candidacy.consented_at = candidacy.consented_at or timezone.now()
     candidacy.statement = statement.strip()
@@ -471,6 +498,15 @@ def decider_refusal(call: Call, by) -> str:
         return (
             "You are a candidate or a nominator in this call, so you cannot decide it; "
             "another manager must."
+        )
+    conflicted = sorted(
+        str(c.nominee) for c in call.conflicted_candidacies(person).select_related("nominee")
+    )
+    if conflicted:
+        return (
+            "You declared a conflict of interest with "
+            f"{', '.join(conflicted)} in the committee's review, so you cannot decide this "
+            "call; another manager must."
         )
     return ""
 

@@ -656,8 +656,17 @@ def manage(request, pk):
             else:
                 messages.success(request, "Decision recorded; the appointment is on the org chart.")
                 return redirect("nominations:call", pk=call.pk)
+    # a manager who declared a conflict with a candidate as a committee member sees nothing
+    # of the committee's work on them, nor the recommendations (which discuss them all)
+    conflicted = set(call.conflicted_candidacies(me).values_list("pk", flat=True))
     for c in consenting:
         c.tally = _tally(c.all_votes)
+        c.hidden = c.pk in conflicted
+    tallies = {c.pk: c.tally for c in consenting}
+    acts = [] if conflicted else call.recommendation_acts()
+    for act in acts:
+        for entry in act.entries.all():
+            entry.tally = tallies.get(entry.candidacy_id, "")
     counts = dict(visible.order_by().values_list("state").annotate(n=Count("id")))
     return render(
         request,
@@ -671,7 +680,8 @@ def manage(request, pk):
             "decider_refusal": decider_refusal,
             "consenting": consenting,
             "counts": counts,
-            "recommendation": call.latest_recommendation(),
+            "recommendations": acts,
+            "conflicted": bool(conflicted),
             "holders": list(
                 Appointment.objects.current()
                 .filter(position=call.position)

@@ -91,8 +91,7 @@ def tasks_for(user, today: dt.date | None = None) -> Tasks:
         if Role.COMMITTEE_MEMBER in tasks.roles:
             tasks.review = list(
                 Call.objects.visible_to(user)
-                .for_committee_member(person)
-                .filter(state__in=[Call.State.CLOSED, Call.State.REVIEW])
+                .to_review_by(person)  # not those they are recused from
                 .select_related("position")
                 .order_by("closes_at")
             )
@@ -104,7 +103,7 @@ def tasks_for(user, today: dt.date | None = None) -> Tasks:
     if Role.MANAGER in tasks.roles:
         tasks.decide = list(
             Call.objects.visible_to(user)
-            .filter(state=Call.State.REVIEW)
+            .to_decide_by(user)  # not those they may not decide
             .select_related("position")
             .order_by("closes_at")
         )

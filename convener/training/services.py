@@ -8,10 +8,14 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from simple_history.utils import bulk_create_with_history
 
+from convener.core import limits
+from convener.core.batch import chunked, max_params, rows_per_statement
 from convener.core.dates import add_months, range_problem
 from convener.core.inputs import text_problem
 from convener.core.validators import normalize_orcid
@@ -112,11 +116,19 @@ class RowProblem:
 COLUMNS = ["person", "course", "completed_on"]
 
 
-def import_completions(text: str, *, dry_run: bool = False) -> tuple[int, list[RowProblem]]:
+def import_completions(
+    text: str, *, dry_run: bool = False, name: str = "The file"
+) -> tuple[int, list[RowProblem]]:
     """Read a CSV of completions (columns: person = ORCID iD, e-mail or external id; course =
     title; completed_on = YYYY-MM-DD). Every row is checked first; with any problem nothing is
     written and every problem is reported by row and column. Returns (rows written, problems).
-    """
+
+    The limits of every import hold (``convener.core.limits``): a file larger than the limit,
+    or with more rows than the limit, is refused whole with ``ValidationError`` on ``file``
+    before any row is looked up."""
+    too_large = limits.size_problem(name, len(text.encode("utf-8")))
+    if too_large:
+        raise ValidationError({"file": too_large})
     text = text.lstrip("\ufeff")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -133,10 +145,15 @@ def import_completions(text: str, *, dry_run: bool = False) -> tuple[int, list[R
                 )
             )
         return 0, problems
-    rows = [
-        (n, {k.strip(): (v or "").strip() for k, v in row.items() if k})
-        for n, row in enumerate(reader, start=2)
-    ]
+    rows = []
+    try:
+        for n, row in enumerate(reader, start=2):
+            if len(rows) == settings.IMPORT_MAX_ROWS:  # count the rest, keep none of them
+                found = len(rows) + 1 + sum(1 for _ in reader)
+                raise ValidationError({"file": limits.rows_problem(name, found)})
+            rows.append((n, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
+    except csv.Error as exc:
+        raise ValidationError({"file": f"{name}: not readable as CSV ({exc})"}) from None
     problems = [  # the rule of every path in (core.inputs); such values are never looked up
         RowProblem(n, column, value.encode("unicode_escape").decode("ascii")[:40], problem)
         for n, row in rows
@@ -149,9 +166,10 @@ def import_completions(text: str, *, dry_run: bool = False) -> tuple[int, list[R
     if problems or dry_run:
         return 0, problems
     try:
-        with transaction.atomic():
-            for completion in to_write:  # saved one by one so the audit trail records each
-                completion.save()
+        with transaction.atomic():  # each with its audit record, a few statements in all
+            bulk_create_with_history(
+                to_write, Completion, batch_size=rows_per_statement(Completion)
+            )
     except IntegrityError:
         return 0, [RowProblem(0, "", "", "another import wrote the same rows meanwhile")]
     return len(to_write), []
@@ -187,22 +205,27 @@ def check_completions(
     """Check numbered rows (person, course, completed_on) against the registry and each
     other; returns the completions to write and every problem found."""
     problems: list[RowProblem] = []
-    keys = {r["person"] for _, r in rows}
-    orcids = {normalize_orcid(k) for k in keys}
+    keys = sorted({r["person"] for _, r in rows})
     people = {}
-    for p in Person.objects.filter(
-        Q(orcid__in=orcids) | Q(email__in=keys) | Q(external_id__in=keys) | Q(slug__in=keys)
-    ):
-        for k in (p.orcid, p.email, p.external_id, p.slug):
-            if k:
-                people[k] = p
+    # a chunk at a time: each key is bound four times, and a statement binds at most
+    # ``max_params`` values (SQLite's limit) whatever the size of the file
+    for chunk in chunked(keys, max(1, max_params() // 4 - 1)):
+        orcids = {normalize_orcid(k) for k in chunk}
+        for p in Person.objects.filter(
+            Q(orcid__in=orcids) | Q(email__in=chunk) | Q(external_id__in=chunk) | Q(slug__in=chunk)
+        ):
+            for k in (p.orcid, p.email, p.external_id, p.slug):
+                if k:
+                    people[k] = p
     people.update(extra_people or {})
     courses = {c.title: c for c in Course.objects.all()}
-    existing = set(
-        Completion.objects.filter(person__in={p for p in people.values() if p.pk}).values_list(
-            "person_id", "course_id", "completed_on"
+    existing = set()
+    for chunk in chunked(sorted({p.pk for p in people.values() if p.pk})):
+        existing.update(
+            Completion.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "course_id", "completed_on"
+            )
         )
-    )
     seen, to_write = {}, []
     for number, row in rows:
         person = people.get(row["person"]) or people.get(normalize_orcid(row["person"]))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from convener.core import listing
+from convener.core import limits, listing
 from convener.core.http import bad_query
 from convener.core.permissions import form_errors_from, person_of, role_required
 from convener.core.roles import Role, has_role
@@ -124,15 +124,21 @@ def import_view(request):
     report = None
     written = 0
     if request.method == "POST" and form.is_valid():
-        raw = form.cleaned_data["file"].read()
+        upload = form.cleaned_data["file"]
+        # the limits of every import (convener.core.limits), told before reading the file
+        too_large = limits.size_problem(upload.name, upload.size)
         try:
-            text = raw.decode("utf-8-sig")
+            if too_large:
+                raise ValidationError({"file": too_large})
+            text = upload.read().decode("utf-8-sig")
+            written, report = services.import_completions(
+                text, dry_run=form.cleaned_data["dry_run"], name=upload.name
+            )
         except UnicodeDecodeError:
             form.add_error("file", "The file is not UTF-8 text; save it as CSV UTF-8.")
+        except ValidationError as error:
+            form_errors_from(form, error)
         else:
-            written, report = services.import_completions(
-                text, dry_run=form.cleaned_data["dry_run"]
-            )
             if not report:
                 messages.success(
                     request,
@@ -141,10 +147,18 @@ def import_view(request):
                     else "No problem found; nothing written (check only).",
                 )
     status = 400 if (report or form.errors) else 200
+    listed, more = limits.summarize(report or [], key=lambda p: f"{p.column}: {p.problem}")
     return render(
         request,
         "training/import.html",
-        {"form": form, "report": report, "written": written},
+        {
+            "form": form,
+            "report": report,
+            "listed": listed,
+            "more": more,
+            "unlisted": len(report or []) - len(listed),
+            "written": written,
+        },
         status=status,
     )
 

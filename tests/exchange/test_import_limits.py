@@ -309,3 +309,53 @@ def test_a_queued_file_that_cannot_be_read_says_why_on_its_page(client, login):
     assert "people.csv: missing column(s) name" in page
     job.refresh_from_db()
     assert job.state == "done" and not job.ok and job.content is None
+
+
+SST = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _with_padded_strings(path, padding: int, part: str = "xl/sharedStrings.xml"):
+    """Give the workbook at ``path`` a shared-strings part (named ``part``, declared by its
+    content type as a spreadsheet program does) holding ``padding`` one-letter strings:
+    tiny once compressed, large once unpacked."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts[part] = (f'<sst xmlns="{SST}">' + "<si><t>x</t></si>" * padding + "</sst>").encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>", f'<Override PartName="/{part}" ContentType="{SST_TYPE}" /></Types>'
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_a_workbook_whose_shared_strings_unpack_beyond_the_limit_is_refused(tmp_path, settings):
+    """Finding 8b: 125 KB holding 51 MB of shared strings passed the eightfold limit on the
+    whole workbook. Here, at a limit of 1 MB: 100,000 strings of 17 bytes are 1.6 MB of
+    shared strings (within the 8 MB the whole workbook may unpack to), and are refused."""
+    settings.IMPORT_MAX_BYTES = 2**20
+    path = _with_padded_strings(workbook(tmp_path / "people.xlsx", [["ada", "Ada"]]), 100_000)
+    assert path.stat().st_size < 2**20 // 10  # the compressed file is small
+    with pytest.raises(ImportFileError) as info:
+        reading.read_tables(path)
+    assert str(info.value) == (
+        "people.xlsx: its shared strings unpack to 1.6 MB, more than the limit of 1.0 MB "
+        "(CONVENER_IMPORT_MAX_MB); split the workbook"
+    )
+
+
+def test_the_shared_strings_are_found_whatever_the_part_is_called(tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 2**20
+    path = workbook(tmp_path / "people.xlsx", [["ada", "Ada"]])
+    _with_padded_strings(path, 100_000, part="xl/worksheets/notes.xml")
+    with pytest.raises(ImportFileError, match="its shared strings unpack to 1.6 MB"):
+        reading.read_tables(path)
+
+
+def test_a_workbook_with_shared_strings_within_the_limit_is_read(tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 2**20
+    path = _with_padded_strings(workbook(tmp_path / "people.xlsx", [["ada", "Ada"]]), 1_000)
+    assert reading.read_tables(path) == {"people": [(2, {"id": "ada", "name": "Ada"})]}

@@ -29,7 +29,8 @@ def test_calls_to_review_leave_out_those_a_reviewer_stands_in_or_nominated_for()
     world = w.build()
     rita0, rita1, rita2 = world["reviewers"]
     services.nominate(world["call"], rita0, rita0, "Me.")
-    services.nominate(world["call"], world["bob"], rita1, "Bob.")
+    bob = services.nominate(world["call"], world["bob"], rita1, "Bob.")
+    services.consent(bob, world["bob"])  # an unanswered nomination lapses at the close
     assert not Call.objects.to_review_by(rita2).exists()  # still open: nothing to review yet
     w.close_and_review(world)
     assert [list(Call.objects.to_review_by(r)) for r in (rita0, rita1, rita2)] == [
@@ -43,7 +44,8 @@ def test_calls_to_review_leave_out_those_a_reviewer_stands_in_or_nominated_for()
 def test_calls_to_decide_are_those_in_review_without_the_managers_stake():
     world = w.build()
     boss = w.member("Vera Boss", Role.MANAGER)
-    services.nominate(world["call"], world["carol"], boss, "Carol.")
+    carol = services.nominate(world["call"], world["carol"], boss, "Carol.")
+    services.consent(carol, world["carol"])  # an unanswered nomination lapses at the close
     assert not Call.objects.to_decide_by(world["manager"]).exists()  # open, not in review
     w.close_and_review(world)
     assert list(Call.objects.to_decide_by(world["manager"])) == [world["call"]]
