@@ -58,6 +58,7 @@ def story():
     c_carol = services.nominate(call, carol, carol, "I would like to.")
     services.consent(c_carol, carol)
     c_max = services.nominate(call, max_, dan, "Max has time.")
+    services.consent(c_max, max_)  # he stands: a live candidate, so recused from the call
 
     other = OrgUnitFactory(name="Other Committee", kind=OrgUnit.Kind.COMMITTEE, level=None)
     seat = PositionFactory(
@@ -70,6 +71,7 @@ def story():
     r0, r1, r2 = world["reviewers"]
     services.declare_conflict(c_bob, r0, conflicted=False)
     services.declare_conflict(c_carol, r0, conflicted=False)
+    services.declare_conflict(c_max, r0, conflicted=False)  # Rita0 declares on everyone
     services.declare_conflict(c_bob, r1, conflicted=True, explanation="We share an office.")
     services.declare_conflict(c_carol, r1, conflicted=False)
     services.score_candidate(c_bob, r0, [(4, "Good"), (5, "")])
@@ -118,9 +120,9 @@ CANDIDACIES = {
     "carol": {"Carol Chen"},
     "dan": {"Dan Dare", "Max Manager"},  # his own, and the one he supports
     "max": {"Max Manager"},  # a manager, but recused from the call he stands in
-    "r0": {"Bob Baker", "Carol Chen"},  # before the committee: consented only
-    "r1": {"Bob Baker", "Carol Chen"},
-    "r2": {"Bob Baker", "Carol Chen"},
+    "r0": {"Bob Baker", "Carol Chen", "Max Manager"},  # before the committee: consented only
+    "r1": {"Bob Baker", "Carol Chen", "Max Manager"},
+    "r2": {"Bob Baker", "Carol Chen", "Max Manager"},
     "olga": set(),  # another committee
     "mona": {"Bob Baker", "Carol Chen", "Dan Dare", "Max Manager"},
     "officer": set(),
@@ -142,7 +144,7 @@ NOMINATIONS = {
     "carol": {("Carol Chen", "Carol Chen")},
     "dan": {("Dan Dare", "Max Manager")},
     "max": set(),
-    "r0": {("Alice Able", "Bob Baker"), ("Carol Chen", "Carol Chen")},
+    "r0": {("Alice Able", "Bob Baker"), ("Carol Chen", "Carol Chen"), ("Dan Dare", "Max Manager")},
     "r1": {("Carol Chen", "Carol Chen")},  # conflicted with Bob
     "r2": set(),  # declared nothing yet
     "olga": set(),
@@ -162,11 +164,16 @@ def test_statements_of_support_each_role_reads(story, who):
 
 # who -> (reviewer, nominee) of the conflict declarations, scores and votes they may read
 DECLARATIONS = {
-    "r0": {("Rita Reviewer0", "Bob Baker"), ("Rita Reviewer0", "Carol Chen")},
+    "r0": {
+        ("Rita Reviewer0", "Bob Baker"),
+        ("Rita Reviewer0", "Carol Chen"),
+        ("Rita Reviewer0", "Max Manager"),
+    },
     "r1": {("Rita Reviewer1", "Bob Baker"), ("Rita Reviewer1", "Carol Chen")},
     "mona": {
         ("Rita Reviewer0", "Bob Baker"),
         ("Rita Reviewer0", "Carol Chen"),
+        ("Rita Reviewer0", "Max Manager"),
         ("Rita Reviewer1", "Bob Baker"),
         ("Rita Reviewer1", "Carol Chen"),
     },
@@ -226,7 +233,7 @@ def test_a_candidate_cannot_answer_for_another_by_changing_the_id(client, story)
     for name in ("consent", "decline", "withdraw"):
         url = reverse(f"nominations:{name}", args=[story["c_max"].pk])
         assert client.post(url, {"confirmed": "yes"}).status_code == 404
-    assert Candidacy.objects.get(pk=story["c_max"].pk).state == "awaiting"
+    assert Candidacy.objects.get(pk=story["c_max"].pk).state == "consented"  # as Max left it
 
 
 def test_a_reviewer_cannot_reach_a_candidate_of_another_call_or_one_not_before_them(client, story):
