@@ -111,6 +111,15 @@ def prepare(review: Review, progress=None) -> Review:
         stored = []
         for r in earlier:
             stored += crypto.unseal(r.confidential)["cells"]
+        # every earlier preparation of the year the officer could read: successive drafts
+        # must not single out whoever came or went in between
+        seen = []
+        for r in (
+            Review.objects.filter(year=review.year, pk__lt=review.pk)
+            .exclude(confidential="")
+            .order_by("pk")
+        ):
+            seen += crypto.unseal(r.confidential).get("officer_cells", [])
         data_as_of = timezone.now()
         data = report.Data()
         data.reference_days[review.year] = review.reference_date
@@ -120,8 +129,10 @@ def prepare(review: Review, progress=None) -> Review:
             report.OFFICER,
             strict=review.strict,
             data=data,
+            stored=_distinct(seen),
             progress=lambda pct, note: step(5 + pct * 45 // 100, f"Officer: {note}"),
         )
+        officer_cells = officer.pop("cells")
         step(50, "The published tables")
         published = report.build(
             review.year,
@@ -134,7 +145,14 @@ def prepare(review: Review, progress=None) -> Review:
         cells = published.pop("cells")
         step(96, "Charts and pages")
         meta = _meta(review, data_as_of)
-        sealed = crypto.seal({"officer_data": officer, "published_data": published, "cells": cells})
+        sealed = crypto.seal(
+            {
+                "officer_data": officer,
+                "published_data": published,
+                "cells": cells,
+                "officer_cells": officer_cells,
+            }
+        )
         pages = {}
         for audience, tables in (("officer", officer), ("published", published)):
             rendered = render_parts(tables, meta)
@@ -165,6 +183,22 @@ def prepare(review: Review, progress=None) -> Review:
         ReviewEvent.objects.create(review=review, kind=ReviewEvent.Kind.PREPARED)
     review.refresh_from_db()
     return review
+
+
+@sensitive_variables()
+def _distinct(cells: list[dict]) -> list[dict]:
+    """Stored cells without repeats (successive drafts mostly keep the same cells)."""
+    seen, out = set(), []
+    for cell in cells:
+        key = (
+            cell["question"],
+            tuple(cell["roster"]),
+            tuple(sorted((o, tuple(r)) for o, r in cell.get("known", {}).items())),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(cell)
+    return out
 
 
 def _meta(review: Review, data_as_of) -> dict:

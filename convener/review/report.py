@@ -486,8 +486,9 @@ def build(
     progress=None,
 ) -> dict:
     """The review of ``year`` for ``audience``, as plain data. ``stored`` are the cells of
-    every earlier published snapshot: the published review is checked against them. The
-    result's ``cells`` (published audience) are what a snapshot must keep."""
+    every earlier published snapshot (published audience) or of every earlier draft of the
+    year the officer has seen (officer audience): the review is checked against them. The
+    result's ``cells`` are what the preparation must keep for later checks."""
     from . import workforce
     from .models import Goal
 
@@ -532,7 +533,13 @@ def build(
         if officer:
             if question.key == "gender":
                 cells_list += _institution_cells(data, day, question.key, keys, order)
-            suppress_officer(cells_list, keys, truth)
+            earlier = [
+                Cell.from_store(s, i)
+                for i, s in enumerate(stored or [])
+                if s["question"] == question.key
+            ]
+            suppress_officer(cells_list, keys, truth, earlier)
+            stored_cells += [c.store() for c in cells_list]
             data.institutions_shown = {
                 c.key[1] for c in cells_list if c.key[0] == "institution" and "woman" in c.shown
             }
@@ -543,7 +550,7 @@ def build(
                 if s["question"] == question.key
             ]
             protect(earlier + cells_list, keys, truth, strict=strict)
-            stored_cells += [c.store() for c in cells_list if c.shown]
+            stored_cells += [c.store() for c in cells_list if c.ranges()]
         cells = {c.key: c for c in cells_list}
         if question.kind == question.Kind.MULTI:
             question_notes.append(
@@ -666,8 +673,7 @@ def build(
     }
     review["tests"] = _multiple_comparisons(review)
     review["summary"] = _summary(review)
-    if not officer:
-        review["cells"] = stored_cells
+    review["cells"] = stored_cells
     return review
 
 

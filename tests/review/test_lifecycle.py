@@ -282,8 +282,8 @@ def test_error_reports_never_show_answers_or_person_ids(world, monkeypatch):
     deep in the review shows their variables as stars in Django's error report."""
     real = disclosure.suppress_officer
 
-    def crash(cells, options, truth):
-        real(cells, options, truth)
+    def crash(cells, options, truth, earlier=()):
+        real(cells, options, truth, earlier)
         raise RuntimeError("boom")
 
     monkeypatch.setattr(report, "suppress_officer", crash)
