@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from convener.core import spreadsheet
+from convener.core import inputs, spreadsheet
 from convener.core.charts import bar_chart
 
 from . import crypto, report, stats
@@ -309,6 +309,9 @@ def set_commentary(review: Review, level: str, text: str, user) -> Review:
     text = (text or "").strip()
     if len(text) > 5000:
         raise ValidationError({"commentary": "Keep the commentary under 5,000 characters."})
+    problem = inputs.text_problem(text, multiline=True)  # the rule of every path in
+    if problem:
+        raise ValidationError({"commentary": f"The commentary {problem}"})
     commentary = dict(review.commentary)
     if text:
         commentary[level] = text

@@ -107,6 +107,27 @@ def test_commentary_per_level_is_frozen_with_the_publication(client, world):
     assert "Flows to L2 look &lt;b&gt;balanced&lt;/b&gt;." in page  # escaped, as written
 
 
+def test_commentary_with_control_characters_is_refused_and_nothing_is_kept(client, world):
+    """The finding on main: NUL, ESC and a right-to-left override went into the commentary
+    and, published, into the frozen snapshot. Refused like on every other path in."""
+    review = prepared(world)
+    client.force_login(world["officer"])
+    url = reverse("review:commentary", args=[review.pk])
+    client.post(url, {"level": "L2", "text": "Kept as it was."})
+    for text in ("Nul\x00here", "ESC\x1b[31m red", "\u202eRTL"):
+        response = client.post(url, {"level": "L2", "text": text})
+        assert response.status_code == 400
+        assert "control character" in response.content.decode()
+        with pytest.raises(ValidationError) as error:
+            lifecycle.set_commentary(review, "L2", text, world["officer"])
+        assert "commentary" in error.value.message_dict
+    review.refresh_from_db()
+    assert review.commentary == {"L2": "Kept as it was."}
+    client.post(url, {"level": "L1", "text": "Two lines,\nwith a tab\tare fine."})
+    review.refresh_from_db()
+    assert review.commentary["L1"] == "Two lines,\nwith a tab\tare fine."
+
+
 def test_a_published_review_never_moves(client, world):
     """Tried as a member, a manager and staff: save the published review, then an answer
     changes and a manager backdates an appointment through the API; reload: identical."""
