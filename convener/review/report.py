@@ -359,6 +359,8 @@ def _comparison_dict(c: stats.Comparison | None) -> dict | None:
     if c is None:
         return None
     w = c.wilson
+    # published: no p-value beside a result the rounding leaves open
+    open_ = bool(c.robust) and (c.conclusion() == "inconclusive" or c.direction == "unclear")
     return {
         "method": c.method,
         "k": c.k,
@@ -369,9 +371,12 @@ def _comparison_dict(c: stats.Comparison | None) -> dict | None:
         "ri": c.representation_index,
         "impact_ratio": c.impact_ratio,
         "four_fifths": c.four_fifths_flag,
-        "p_lower": c.p_lower,
-        "p_upper": c.p_upper,
+        "p_lower": None if open_ else c.p_lower,
+        "p_upper": None if open_ else c.p_upper,
         "p": c.p_value,
+        # what the correction for multiple comparisons uses: published, the largest p-value
+        # over the true counts the rounding allows, so a result it keeps holds for them all
+        "p_worst": {"p_lower": c.worst_p("p_lower"), "p_upper": c.worst_p("p_upper")},
         "direction": c.direction,
         "conclusion": c.conclusion(),
         "power_half": c.power_half,
@@ -838,17 +843,19 @@ def _multiple_comparisons(review) -> dict:
     give, and which results survive a Benjamini-Hochberg correction."""
     tests = []
     for c in _all_comparisons(review):
+        worst = c.get("p_worst") or {}
         for side in ("p_lower", "p_upper"):
-            if c[side] is not None:
-                tests.append((c, side))
+            p = worst.get(side, c[side])
+            if p is not None:
+                tests.append((c, side, p))
     for section in review["sections"]:
         for t in section["trends"]:
             if t.get("p") is not None:
-                tests.append((t, "p"))
-    survive = stats.benjamini_hochberg([obj[side] for obj, side in tests])
-    for (obj, side), ok in zip(tests, survive, strict=True):
+                tests.append((t, "p", t["p"]))
+    survive = stats.benjamini_hochberg([p for _, _, p in tests])
+    for (obj, side, _), ok in zip(tests, survive, strict=True):
         obj.setdefault("bh", {})[side] = ok
-    significant = sum(1 for obj, side in tests if obj[side] < stats.ALPHA)
+    significant = sum(1 for _, _, p in tests if p < stats.ALPHA)
     return {
         "count": len(tests),
         "significant": significant,
@@ -871,7 +878,7 @@ def _summary(review) -> list[str]:
                 survives = any(c.get("bh", {}).values())
                 lines.append(
                     f"{name}, {kind}: {row['label']} {side} the pool's share "
-                    f"({c['share']:.0%} against {c['expected']:.0%}, p = {c['p']:.3f}"
+                    f"({c['share']:.0%} against {c['expected']:.0%}, {stats.p_text(c['p'])}"
                     f"{'; survives' if survives else '; does not survive'} the correction "
                     "for multiple comparisons)."
                 )

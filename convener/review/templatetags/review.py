@@ -30,6 +30,14 @@ def pvalue(value):
 
 
 @register.filter
+def p_equals(value):
+    """A p-value in words: "p = 0.012" or "p < 0.001"."""
+    from convener.review.stats import p_text
+
+    return p_text(value) if value is not None else "p –"
+
+
+@register.filter
 def short_reason(reason: str) -> str:
     """Why a figure is not shown, in a few words (the method section says it in full)."""
     if not reason:
