@@ -79,3 +79,53 @@ def test_a_p_value_below_a_thousandth_reads_p_below_not_p_equals_below():
     assert text == "(p &lt; 0.001) (p = 0.012)"  # escaped in HTML
     c = stats.against_share(2, 60, 0.4)  # 2 of 60 against 40%: p far below 0.001
     assert "p < 0.001" in c.verdict() and "p = 0.000" not in c.verdict()
+
+
+def test_the_seat_comparison_sits_on_the_resource_seats_row_of_the_csv():
+    """Finding 25. L3 women: 16 of 122 resource seats (13.1%), 22 of 45 community-building
+    seats (48.9%). The test asks whether the resource seats have fewer: their share over
+    the other seats' is 0.131 / 0.489 = 0.268, lower, a shortfall. On main the CSV printed
+    that on the community row (22 of 45, "pool share" 0.4889, index 0.2683, lower), which
+    read as written says the opposite."""
+    c = report._comparison_dict(stats.two_samples(16, 122, 22, 45))
+
+    def cell(k, n):
+        return {"question": "gender", "option": "woman", "k": k, "n": n, "share": k / n}
+
+    review = {
+        "year": 2025,
+        "audience": "officer",
+        "base": [],
+        "engagement": [],
+        "sections": [
+            {
+                "level": {"key": "L3", "pool": "members"},
+                "community_label": "community-building seats",
+                "rows": [],
+                "flows": [],
+                "trends": [],
+                "seats": [
+                    {
+                        "resources": cell(16, 122),
+                        "community": cell(22, 45),
+                        "comparison": c,
+                        "ratio": (22 / 45) / (16 / 122),
+                    }
+                ],
+            }
+        ],
+    }
+    header, *rows = report.rows_for_csv(review)
+    rows = [dict(zip(header, row, strict=True)) for row in rows]
+    resources, community = rows
+    assert (resources["kind"], resources["count"], resources["answered"]) == (
+        "resource seats",
+        16,
+        122,
+    )
+    assert resources["pool"] == "community-building seats"
+    assert (resources["share"], resources["pool_share"]) == ("0.1311", "0.4889")
+    assert resources["representation_index"] == "0.2683"
+    assert (resources["direction"], resources["conclusion"]) == ("lower", "shortfall")
+    assert (community["count"], community["share"]) == (22, "0.4889")
+    assert community["direction"] == community["representation_index"] == ""
