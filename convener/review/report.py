@@ -54,11 +54,13 @@ class Level:
         if below is None:
             return "The base of the chain."
         if self.pool == "eligible":
+            # the pool the level is meant to draw on, not a statement of where its
+            # appointees came from (``Data.from_pool`` counts how many did)
             return (
-                f"Chosen from the eligible pool: people who held a seat in {below.name} within "
-                f"the {self.pool_years} years before each appointment."
+                f"Compared with the eligible pool: people who held a seat in {below.name} "
+                f"within the {self.pool_years} years before each appointment."
             )
-        return "Chosen from all members of the collaboration on the day of each appointment."
+        return "Compared with all members of the collaboration on the day of each appointment."
 
 
 CHAIN = [
@@ -244,6 +246,15 @@ class Data:
             k = int((in_pool & self.mask(question, option)).sum())
             self._memo[key] = (k, answered - k)
         return self._memo[key]
+
+    @sensitive_variables()
+    def from_pool(self, level: Level, below: Level, after: int, until: int) -> tuple[int, int]:
+        """(in their eligible pool on the day appointed, all) of the people first appointed
+        to ``level`` after ``after`` and up to ``until``: how far the pool describes where
+        they came from. Appointments only, which are public: no answers."""
+        newcomers = self.newcomers(level, after, until)
+        inside = sum(1 for p, day in newcomers.items() if p in self.pool(level, below, day))
+        return inside, len(newcomers)
 
     def once(self, key, compute):
         """A result that does not depend on the audience, computed once per preparation."""
@@ -658,8 +669,19 @@ def build(
         }
         for i, level in enumerate(data.chain)
     ]
+    flow_start = _years_back(day, FLOW_YEARS).toordinal()
     for i, level in enumerate(data.chain[1:], start=1):
         sections[level.key]["level"] = levels_info[i]
+        sections[level.key]["from_pool"] = None
+        if level.pool == "eligible" and data.chain[i - 1].position_levels:
+            inside, total = data.from_pool(level, data.chain[i - 1], flow_start, day.toordinal())
+            sections[level.key]["from_pool"] = {
+                "inside": inside,
+                "outside": total - inside,
+                "total": total,
+                "below": data.chain[i - 1].name,
+                "years": level.pool_years,
+            }
         sections[level.key]["community_label"] = data.community_label(level, day.toordinal())
     review = {
         "year": year,
@@ -987,12 +1009,30 @@ def rows_for_csv(review: dict) -> list[list]:
             out.append(row_line("level", key, pool, row))
         for row in section["flows"]:
             out.append(row_line(f"new appointments ({FLOW_YEARS} years)", key, pool, row))
+        came = section.get("from_pool")
+        if came:
+            out.append(
+                line(
+                    kind=f"new appointments ({FLOW_YEARS} years) who were in the eligible pool",
+                    level=key,
+                    pool=pool,
+                    count=came["inside"],
+                    answered=came["total"],
+                    share=came["inside"] / came["total"] if came["total"] else None,
+                    note="answered = everyone newly appointed (public appointments)",
+                )
+            )
         for seat in section["seats"]:
-            out.append(row_line("resource seats", key, "", seat["resources"]))
+            # the test compares the resource seats (group 1) with the other seats (group 2):
+            # its row is the resource seats' row, against the other seats
+            label = section["community_label"]
+            resources = dict(seat["resources"], comparison=seat["comparison"])
+            out.append(
+                row_line("resource seats", key, label if seat["comparison"] else "", resources)
+            )
             ratio = seat["ratio"]
-            note = f"{section['community_label']}/resource share ratio {ratio:.2f}" if ratio else ""
-            community = dict(seat["community"], comparison=seat["comparison"])
-            out.append(row_line(section["community_label"], key, "resource seats", community, note))
+            note = f"{label}/resource share ratio {ratio:.2f}" if ratio else ""
+            out.append(row_line(label, key, "", seat["community"], note))
         for t in section["trends"]:
             out.append(
                 line(
