@@ -185,3 +185,25 @@ def _csv(review):
     buffer = io.StringIO()
     csv.writer(buffer).writerows(report.rows_for_csv(review))
     return buffer.getvalue()
+
+
+def test_the_published_method_names_the_test_the_published_tables_ran():
+    """Finding 26. The published flow tests are binomial against the pool's share on the
+    reference date (rounded counts are all the published review has); the text said each
+    appointment was tested against the pool on its day (Poisson-binomial)."""
+    from convener.review import lifecycle
+
+    small.build()
+    meta = {"reference_date": "2025-07-01", "method_version": "x", "data_as_of": "now"}
+    for audience, test in ((report.PUBLISHED, "binomial"), (report.OFFICER, "Poisson-binomial")):
+        review = report.build(2025, audience)
+        methods = {
+            row["comparison"]["method"]
+            for section in review["sections"]
+            for row in section["flows"]
+            if row["comparison"]
+        }
+        assert methods <= {test}
+        html = "".join(part["html"] for part in lifecycle.render_parts(review, meta)["parts"])
+        said = "Poisson-binomial" in html
+        assert said == (audience == report.OFFICER)
