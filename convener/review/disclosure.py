@@ -168,9 +168,14 @@ class System:
     ``exclusive``, each person picked at most one of the options."""
 
     @sensitive_variables()
-    def __init__(self, cells: list[Cell], options: list[str], truth, exclusive: bool):
+    def __init__(
+        self, cells: list[Cell], options: list[str], truth, exclusive: bool, exhaustive=False
+    ):
         self.options = options
-        self.exclusive = exclusive
+        self.exclusive = exclusive or exhaustive
+        # everyone picked exactly one option (a one-answer question, nobody self-described):
+        # a cell's options then add up to the number who answered, which is shown
+        self.exhaustive = exhaustive
         signature: dict[int, list[int]] = defaultdict(list)
         for index, cell in enumerate(cells):
             for person in cell.roster:
@@ -218,7 +223,7 @@ class System:
                 for j in range(len(self.options)):
                     rows.append(r)
                     cols.append(self.var(i, j))
-                lows.append(0)
+                lows.append(int(self.size[i]) if self.exhaustive else 0)
                 highs.append(int(self.size[i]))
                 r += 1
         return rows, cols, lows, highs, r
@@ -269,6 +274,8 @@ class System:
             per_atom = y.reshape(len(self.atoms), len(self.options)).sum(axis=1)
             if (per_atom > self.size).any():
                 return False
+            if self.exhaustive and (per_atom < self.size).any():
+                return False
         return True
 
     def targets(self):
@@ -279,7 +286,7 @@ class System:
             s = int(self.size[i])
             for j in range(k):
                 out.append(([(self.var(i, j), 1.0)], s, (i, self.options[j])))
-            if self.exclusive:
+            if self.exclusive and not self.exhaustive:
                 # "none of the options": size minus the options' sum
                 out.append(([(self.var(i, j), 1.0) for j in range(k)], s, (i, OTHER)))
         return out
@@ -358,6 +365,15 @@ def _forced_people(cells, options, truth, exclusive) -> set[tuple[int, str]] | N
     if forced is None:
         return None
     return {(p, category) for atom, category in forced for p in system.members[atom]}
+
+
+def _exhaustive(cells: list[Cell], options: list[str], truth) -> bool:
+    """Whether everyone in the cells picked exactly one of the options: then the shown
+    number who answered is the sum of the options, and the officer is given that."""
+    if len(options) < 2 or truth is None:
+        return False
+    people = set().union(*(c.roster for c in cells)) if cells else set()
+    return all(sum(1 for o in options if o in truth.get(p, ())) == 1 for p in people)
 
 
 def _exclusive(cells: list[Cell], options: list[str], truth) -> bool:
@@ -490,7 +506,7 @@ def suppress_officer(
         _hide_differences(cells, earlier, options, truth, exclusive)
     # one program for all: hiding a cell only drops its rows, and a hidden count once
     # shown to be uncertain stays so when more is hidden
-    system = System(cells, options, None, exclusive)
+    system = System(cells, options, None, exclusive, _exhaustive(cells, options, truth))
     work = [(c, o) for c, cell in enumerate(cells) for o in options if o in cell.reason]
     index = {id(cell): c for c, cell in enumerate(cells)}
     total = {o: sum(cell.k.get(o, 0) for cell in cells) for o in options}

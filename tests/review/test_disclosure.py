@@ -276,7 +276,7 @@ def test_no_published_years_let_the_attacker_derive_anyone(data, size, pool_extr
 # --- the officer's confidential tables ------------------------------------------------
 
 
-def exact_range(cells, target, option, options=("woman",), exclusive=False):
+def exact_range(cells, target, option, options=("woman",), exclusive=False, exhaustive=False):
     """What the officer can work out about a hidden count from the shown exact counts."""
     people = sorted(set().union(*(c.roster for c in cells)))
     index = {p: i for i, p in enumerate(people)}
@@ -295,7 +295,7 @@ def exact_range(cells, target, option, options=("woman",), exclusive=False):
             row = np.zeros(len(people) * n_opt)
             row[index[p] * n_opt : index[p] * n_opt + n_opt] = 1
             rows.append(row)
-            lows.append(0)
+            lows.append(1 if exhaustive else 0)
             highs.append(1)
     goal = np.zeros(len(people) * n_opt)
     for p in target.roster:
@@ -390,3 +390,22 @@ def test_a_second_draft_does_not_turn_a_small_group_into_a_shown_one_by_one_pers
     assert second.shown == {}
     assert exact_attacker([second], earlier=[stored]) == set()
     assert second.reason["woman"] == first.reason["woman"]
+
+
+def test_the_officer_cannot_work_out_a_hidden_region_from_the_answered_total():
+    """Finding 6. Region has one answer each: 30 answered, 13 in Europe, 13 in Asia and 4 in
+    North America (hidden). The number who answered is shown, so 30 - 13 - 13 = 4: a
+    hidden figure worked out as total minus parts. One more option is hidden, and what
+    stays shown leaves at least three possible values."""
+    truth = {
+        i: ({"europe"} if i < 13 else {"asia"} if i < 26 else {"north_america"}) for i in range(30)
+    }
+    options = ["europe", "asia", "north_america"]
+    naive = cell(("resources", "L3"), 0, range(30), truth, tuple(options), "region")
+    naive.shown = {"europe": 13, "asia": 13}
+    assert exact_range([naive], naive, "north_america", tuple(options), True, True) == (4, 4)
+    level = cell(("resources", "L3"), 0, range(30), truth, tuple(options), "region")
+    suppress_officer([level], options, truth)
+    assert "north_america" not in level.shown and len(level.shown) == 1
+    low, high = exact_range([level], level, "north_america", tuple(options), True, True)
+    assert high - low >= 2
