@@ -61,10 +61,20 @@ def validate_answers(answers: dict[str, list[str]], described: dict[str, str]) -
             continue
         clean[q.key] = sorted(picked)
     texts = {}
+    self_describe = {
+        q.key: {o.key for o in q.options.all() if o.self_describe} for q in questions()
+    }
     for key, text in described.items():
         text = (text or "").strip()
         if text:
-            if len(text) > 100:
+            if not self_describe.get(key):
+                errors[key] = "This question takes no self-described term."
+            elif not self_describe[key] & set(clean.get(key, [])):
+                errors[key] = (
+                    "A self-described term needs the self-describe answer ticked: tick it, "
+                    "or leave the term empty."
+                )
+            elif len(text) > 100:
                 errors[key] = "Keep the self-described term under 100 characters."
             elif text_problem(text):
                 errors[key] = f"The self-described term {text_problem(text)}"
