@@ -164,6 +164,26 @@ def save(
 
 
 @sensitive_variables("row", "data")
+@transaction.atomic
+def bind_demo_answers(person: Person) -> bool:
+    """Demo data only: bind answers that were generated (given from no account at all, not
+    even none: the synthetic collaboration's) to the account the demo links to the person,
+    as if that account had given them. Answers given from an account, or loaded for
+    someone without one, are never touched. Returns whether it bound anything."""
+    row = SelfIdentification.objects.select_for_update().filter(person=person).first()
+    if row is None or person.user_id is None:
+        return False
+    data = _payload(row)
+    if "account" in data:
+        return False
+    data["account"] = person.user_id
+    data["contact"] = (getattr(person.user, "email", "") or person.email or "").strip()
+    row.ciphertext = crypto.encrypt(data)
+    row.save(update_fields=["ciphertext"])
+    return True
+
+
+@sensitive_variables("row", "data")
 def read(person: Person, account=None) -> dict | None:
     """The person's own answers, for the account that gave them (None for any other)."""
     row = SelfIdentification.objects.filter(person=person).first()
