@@ -22,12 +22,13 @@ def cell(key, order, roster, truth, options=("woman",), question="gender"):
 
 
 def derivable(
-    published: list[Cell], options=("woman",), exclusive=False, rules=False, small=()
+    published: list[Cell], options=("woman",), exclusive=False, rules=False, small=(), only=None
 ) -> set:
     """Everyone whose answer the published ranges force: (person, option) pairs, with
     option "" for "none of the published options". With ``rules`` the attacker also knows
     the publication rule (a shown count has at least 5 on either side); ``small`` are
-    (roster, option, low, high): what they know of figures withheld as small groups."""
+    (roster, option, low, high): what they know of figures withheld as small groups. With
+    ``only``, just those people are tried."""
     people = sorted(set().union(*(c.roster for c in published), *(frozenset(r) for r, *_ in small)))
     if not people:
         return set()
@@ -73,7 +74,7 @@ def derivable(
         )
         return result.status == 0
 
-    for p in people:
+    for p in people if only is None else [p for p in people if p in only]:
         for o, option in enumerate(options):
             row = np.zeros(len(people) * n_opt)
             row[var(p, o)] = 1

@@ -197,6 +197,65 @@ def test_the_appointment_differencing_attack_learns_nothing(world):
         assert derivable(mine, options, exclusive=len(options) > 1) == set(), question
 
 
+def _known(cells):
+    """What an attacker who knows the rules learns from stored cells: each figure's range
+    (a shown count, to within the rounding and at least 5 either side; a small group
+    withheld, its side of 5)."""
+    return [(c.roster, o, lo, hi) for c in cells for o, (lo, hi) in c.ranges().items()]
+
+
+def _backdate_a_woman(world) -> int:
+    from tests.factories import AppointmentFactory
+
+    newcomer = world["people"][60]  # a woman who never held a seat
+    position = PositionFactory(unit=world["unit"], level=Position.Level.L3, title="L3 extra")
+    AppointmentFactory(person=newcomer, position=position, start=dt.date(2024, 1, 10))
+    return newcomer.pk
+
+
+def test_the_differencing_attack_learns_nothing_even_knowing_the_rules(world):
+    """Finding 1, end to end: the attacker also knows that a shown count has 5 or more on
+    either side and which side of 5 a withheld small group is on."""
+    first = published(world)
+    newcomer = _backdate_a_woman(world)
+    second = published(world, reason="A 2024 appointment was missing.")
+    cells = []
+    for review in (first, second):
+        for i, stored in enumerate(lifecycle.confidential(review)["cells"]):
+            cells.append(disclosure.Cell.from_store(stored, i))
+    for question in {c.question for c in cells}:
+        mine = [c for c in cells if c.question == question]
+        options = tuple(sorted({o for c in mine for o in c.known}))
+        found = derivable(
+            [], options, exclusive=len(options) > 1, small=_known(mine), only={newcomer}
+        )
+        if question == "disability":  # one answer each: answering is picking yes or no
+            found.discard((newcomer, ""))
+        assert found == set(), question
+
+
+def test_two_drafts_around_a_late_appointment_give_the_officer_nobody(world):
+    """Finding 2, end to end: the officer prepares, an appointment is backdated, the officer
+    prepares again. What both drafts show together does not give the newcomer away."""
+    first = prepared(world)
+    newcomer = _backdate_a_woman(world)
+    second = prepared(world)
+    cells = [
+        disclosure.Cell.from_store(stored, i)
+        for review in (first, second)
+        for i, stored in enumerate(lifecycle.confidential(review)["officer_cells"])
+    ]
+    for question in {c.question for c in cells}:
+        mine = [c for c in cells if c.question == question]
+        options = tuple(sorted({o for c in mine for o in c.known}))
+        found = derivable(
+            [], options, exclusive=len(options) > 1, small=_known(mine), only={newcomer}
+        )
+        if question == "disability":  # one answer each: answering is picking yes or no
+            found.discard((newcomer, ""))
+        assert found == set(), question
+
+
 def test_pages_are_read_from_snapshots_and_compute_nothing(
     client, world, monkeypatch, django_assert_num_queries
 ):
