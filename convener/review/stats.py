@@ -35,7 +35,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 ALPHA = 0.05
 FOUR_FIFTHS = 0.8
 EXACT_TWO_SAMPLE_MAX = 300  # Boschloo up to this many people in both samples, Fisher beyond
-METHOD_VERSION = "2026.2"  # bump whenever a published number could change
+METHOD_VERSION = "2026.3"  # bump whenever a published number could change
 
 
 class Method:
