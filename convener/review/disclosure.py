@@ -19,10 +19,20 @@ Leadership rosters are public, so a count is an equation about known people. The
    have, any option (nor to have none of the published ones). A new cell that would force
    someone is withheld, latest first, and the check runs again.
 
+5. The rules themselves are public, so what is shown or withheld is itself a statement: a
+   published count also says that the group and its complement number at least 5, and a
+   group withheld as small says it numbers fewer than 5 (or its complement does). The
+   attacker is given both (``Cell.known``; for a withheld small group, conservatively, the
+   side it is really on), and every withheld figure gives the same reason, so that a figure
+   withheld because it would reveal someone cannot be told from a small group.
+
 The officer's confidential tables show exact counts but hide every group or complement
 smaller than 5; the same machinery, with exact counts, then hides further cells until no
 hidden count can be narrowed to fewer than three possible values from the shown ones
-(complementary suppression: no hidden cell is "total minus parts").
+(complementary suppression: no hidden cell is "total minus parts"). The officer also keeps
+every earlier draft and version of the year, so a preparation is checked against their
+stored cells too: exact counts that would, with an earlier draft's, single out someone who
+came or went in between (a late appointment, a first answer) are hidden.
 
 People are grouped into atoms: those who belong to exactly the same cells are
 interchangeable for the attacker, so the integer program has one variable per atom and
@@ -44,6 +54,17 @@ BASE = 5
 MIN_GROUP = 5
 SLACK = BASE // 2  # a rounded count is known to within this many either side
 OTHER = ""  # the category of people who picked none of the options in question
+# Every withheld figure gives the same reason: a reason that told a small group from a
+# figure withheld for revealing someone would say which side of 5 the figure is on.
+WITHHELD = (
+    f"withheld to protect individual answers: a group or its complement smaller than "
+    f"{MIN_GROUP}, or a figure that with others could reveal someone's answer"
+)
+HIDDEN = (
+    f"hidden to protect individual answers: a group or its complement smaller than "
+    f"{MIN_GROUP}, or a figure from which a smaller group or someone's answer could be "
+    "worked out"
+)
 TRIALS = 2  # candidates tried, each, before hiding one that overlaps and going round again
 
 
@@ -68,6 +89,10 @@ class Cell:
     priority: int = 0  # officer: lower priorities are hidden first to protect others
     only: frozenset | None = None  # the options this cell shows at all (None: every one)
     exact: bool = False  # shows exact counts (the officer's), not rounded ones
+    # option -> the range the attacker learns from a figure withheld as a small group: the
+    # side of 5 it is really on (conservative: the reason alone would leave both sides)
+    side: dict[str, tuple[int, int]] = field(default_factory=dict)
+    known: dict[str, tuple[int, int]] = field(default_factory=dict)  # stored cells' ranges
 
     def options(self, options: list[str]) -> list[str]:
         return [o for o in options if self.only is None or o in self.only]
@@ -76,25 +101,55 @@ class Cell:
     def n(self) -> int:
         return len(self.roster)
 
+    def mark_small(self, option: str) -> None:
+        """Record what withholding ``option`` as a small group tells the attacker."""
+        k, n = self.k[option], self.n
+        if n >= 2 * MIN_GROUP:  # below that, "small or complement small" is always true
+            self.side[option] = (0, MIN_GROUP - 1) if k < MIN_GROUP else (n - MIN_GROUP + 1, n)
+
+    def ranges(self) -> dict[str, tuple[int, int]]:
+        """Option -> the range of its true count that what is shown (and withheld) tells an
+        attacker who knows the rules."""
+        if self.stored:
+            return dict(self.known)
+        out = dict(self.side)
+        for option, value in self.shown.items():
+            if self.exact:
+                out[option] = (value, value)
+            else:  # known to within SLACK, and (the rule) at least 5 on either side
+                out[option] = (
+                    max(0, value - SLACK, MIN_GROUP),
+                    min(self.n, value + SLACK, self.n - MIN_GROUP),
+                )
+        return out
+
     def store(self) -> dict:
-        """What a published snapshot keeps of this cell for later checks."""
+        """What a snapshot (or a draft) keeps of this cell for later checks."""
         return {
             "question": self.question,
             "key": list(self.key),
             "roster": sorted(self.roster),
             "shown": dict(self.shown),
+            "known": {o: list(r) for o, r in self.ranges().items()},
         }
 
     @classmethod
     def from_store(cls, data: dict, order: int) -> Cell:
+        roster = frozenset(data["roster"])
+        shown = dict(data["shown"])
+        if "known" in data:
+            known = {o: tuple(r) for o, r in data["known"].items()}
+        else:  # kept before the ranges were: the published counts, to within SLACK
+            known = {o: (max(0, v - SLACK), min(len(roster), v + SLACK)) for o, v in shown.items()}
         return cls(
             data["question"],
             tuple(data["key"]),
             order,
-            frozenset(data["roster"]),
+            roster,
             {},
-            shown=dict(data["shown"]),
+            shown=shown,
             stored=True,
+            known=known,
         )
 
 
@@ -113,9 +168,14 @@ class System:
     ``exclusive``, each person picked at most one of the options."""
 
     @sensitive_variables()
-    def __init__(self, cells: list[Cell], options: list[str], truth, exclusive: bool):
+    def __init__(
+        self, cells: list[Cell], options: list[str], truth, exclusive: bool, exhaustive=False
+    ):
         self.options = options
-        self.exclusive = exclusive
+        self.exclusive = exclusive or exhaustive
+        # everyone picked exactly one option (a one-answer question, nobody self-described):
+        # a cell's options then add up to the number who answered, which is shown
+        self.exhaustive = exhaustive
         signature: dict[int, list[int]] = defaultdict(list)
         for index, cell in enumerate(cells):
             for person in cell.roster:
@@ -163,7 +223,7 @@ class System:
                 for j in range(len(self.options)):
                     rows.append(r)
                     cols.append(self.var(i, j))
-                lows.append(0)
+                lows.append(int(self.size[i]) if self.exhaustive else 0)
                 highs.append(int(self.size[i]))
                 r += 1
         return rows, cols, lows, highs, r
@@ -214,6 +274,8 @@ class System:
             per_atom = y.reshape(len(self.atoms), len(self.options)).sum(axis=1)
             if (per_atom > self.size).any():
                 return False
+            if self.exhaustive and (per_atom < self.size).any():
+                return False
         return True
 
     def targets(self):
@@ -224,7 +286,7 @@ class System:
             s = int(self.size[i])
             for j in range(k):
                 out.append(([(self.var(i, j), 1.0)], s, (i, self.options[j])))
-            if self.exclusive:
+            if self.exclusive and not self.exhaustive:
                 # "none of the options": size minus the options' sum
                 out.append(([(self.var(i, j), 1.0) for j in range(k)], s, (i, OTHER)))
         return out
@@ -280,11 +342,38 @@ def _meets(y, need) -> bool:
 
 
 def _published_bounds(cells: list[Cell]) -> dict[tuple[int, str], tuple[int, int]]:
+    """What the attacker knows of each cell and option: see ``Cell.ranges``."""
     bounds = {}
     for c, cell in enumerate(cells):
-        for option, value in cell.shown.items():
-            bounds[(c, option)] = (max(0, value - SLACK), min(cell.n, value + SLACK))
+        for option, (lo, hi) in cell.ranges().items():
+            bounds[(c, option)] = (lo, hi)
     return bounds
+
+
+def _informative(cell: Cell) -> bool:
+    return cell.stored or bool(cell.shown) or bool(cell.side)
+
+
+@sensitive_variables()
+def _forced_people(cells, options, truth, exclusive) -> set[tuple[int, str]] | None:
+    """(person, category) pairs the attacker can derive from ``cells`` (None: no solution)."""
+    active = [c for c in cells if _informative(c)]
+    if not active:
+        return set()
+    system = System(active, options, truth, exclusive)
+    forced = system.forced(_published_bounds(active))
+    if forced is None:
+        return None
+    return {(p, category) for atom, category in forced for p in system.members[atom]}
+
+
+def _exhaustive(cells: list[Cell], options: list[str], truth) -> bool:
+    """Whether everyone in the cells picked exactly one of the options: then the shown
+    number who answered is the sum of the options, and the officer is given that."""
+    if len(options) < 2 or truth is None:
+        return False
+    people = set().union(*(c.roster for c in cells)) if cells else set()
+    return all(sum(1 for o in options if o in truth.get(p, ())) == 1 for p in people)
 
 
 def _exclusive(cells: list[Cell], options: list[str], truth) -> bool:
@@ -312,33 +401,59 @@ def protect(
     min_level = 11 if strict else 10
     new = [c for c in cells if not c.stored]
     for cell in new:
-        cell.shown, cell.reason = {}, {}
+        cell.shown, cell.reason, cell.side = {}, {}, {}
         for option in cell.options(options):
             why = primary(cell.k[option], cell.n, min_level)
-            if why:
+            if why and cell.n < min_level:
                 cell.reason[option] = why
+            elif why:
+                cell.reason[option] = WITHHELD
+                cell.mark_small(option)
             else:
                 cell.shown[option] = round_base(cell.k[option])
     cells = sorted(cells, key=lambda c: (not c.stored, c.order))
     exclusive = _exclusive(cells, options, truth)
+    baseline = None  # what the stored cells and the withheld small groups alone give away
     while True:
-        active = [c for c in cells if c.stored or c.shown]
-        if not any(not c.stored for c in active):
+        active = [c for c in cells if _informative(c)]
+        if not any(c.shown for c in active if not c.stored):
             return cells
         system = System(active, options, truth, exclusive)
         bounds = _published_bounds(active)
         forced = system.forced(bounds)
         if forced == []:
             return cells
+        if forced is not None:
+            if baseline is None:
+                quiet = [_without_shown(c) for c in active]
+                baseline = _forced_people(quiet, options, truth, exclusive) or set()
+            if not any(
+                (p, category) not in baseline
+                for atom, category in forced
+                for p in system.members[atom]
+            ):
+                return cells  # nothing the new figures add
         culprit = _latest_new(active, system, forced, bounds)
         if culprit is None:
             return cells  # only stored cells involved: nothing left to withhold
-        cell, option, other = culprit
+        cell, option, _other = culprit
         cell.shown.pop(option, None)
-        cell.reason[option] = (
-            "withheld: with figures published earlier or in this review it would reveal "
-            f"someone's answer (compared with {other})"
-        )
+        cell.reason[option] = WITHHELD
+
+
+def _without_shown(cell: Cell) -> Cell:
+    """A new cell as if none of its figures were shown (what withholding cannot undo)."""
+    if cell.stored:
+        return cell
+    return Cell(
+        cell.question,
+        cell.key,
+        cell.order,
+        cell.roster,
+        cell.k,
+        side=dict(cell.side),
+        exact=cell.exact,
+    )
 
 
 def _latest_new(active, system, forced, bounds):
@@ -365,22 +480,33 @@ def _latest_new(active, system, forced, bounds):
 
 
 @sensitive_variables()
-def suppress_officer(cells: list[Cell], options: list[str], truth: dict[int, set[str]]) -> list:
+def suppress_officer(
+    cells: list[Cell],
+    options: list[str],
+    truth: dict[int, set[str]],
+    earlier: list[Cell] = (),
+) -> list:
     """The officer's confidential tables: exact counts, every group or complement under 5
-    hidden, then more cells hidden (lowest ``priority`` first) until no hidden count can be
-    narrowed to fewer than three values from the shown counts."""
+    hidden; then, against the stored cells of ``earlier`` drafts and versions the officer
+    has seen, exact counts that would single out someone who came or went in between; then
+    more cells hidden (lowest ``priority`` first) until no hidden count can be narrowed to
+    fewer than three values from the shown counts."""
     for cell in cells:
-        cell.shown, cell.reason, cell.exact = {}, {}, True
+        cell.shown, cell.reason, cell.side, cell.exact = {}, {}, {}, True
         for option in cell.options(options):
             k = cell.k[option]
             if k < MIN_GROUP or cell.n - k < MIN_GROUP:
-                cell.reason[option] = f"a group or its complement smaller than {MIN_GROUP}"
+                cell.reason[option] = HIDDEN
+                cell.mark_small(option)
             else:
                 cell.shown[option] = k
     exclusive = _exclusive(cells, options, truth)
+    earlier = [c for c in earlier if c.question in {cell.question for cell in cells}]
+    if earlier:
+        _hide_differences(cells, earlier, options, truth, exclusive)
     # one program for all: hiding a cell only drops its rows, and a hidden count once
     # shown to be uncertain stays so when more is hidden
-    system = System(cells, options, None, exclusive)
+    system = System(cells, options, None, exclusive, _exhaustive(cells, options, truth))
     work = [(c, o) for c, cell in enumerate(cells) for o in options if o in cell.reason]
     index = {id(cell): c for c, cell in enumerate(cells)}
     total = {o: sum(cell.k.get(o, 0) for cell in cells) for o in options}
@@ -443,11 +569,46 @@ def suppress_officer(cells: list[Cell], options: list[str], truth: dict[int, set
                 chosen = (direct or pool)[0]
             cell, o = chosen
             del cell.shown[o]
-            cell.reason[o] = (
-                "hidden too, so that a smaller hidden figure cannot be worked out from the others"
-            )
+            cell.reason[o] = HIDDEN
             work.append((index[id(cell)], o))
     return cells
+
+
+@sensitive_variables()
+def _hide_differences(cells, earlier, options, truth, exclusive) -> None:
+    """Hide the officer's exact counts that, with an earlier draft's stored cells, let the
+    officer derive someone's answer that neither alone gives away (a late appointment
+    between two preparations is the typical case): the latest such figure first, then
+    check again."""
+    changed = set()
+    for cell in cells:
+        for old in earlier:
+            if not cell.roster.isdisjoint(old.roster):
+                changed |= cell.roster ^ old.roster
+    if not changed:
+        return
+    before = _forced_people(earlier, options, truth, exclusive) or set()
+    alone = _forced_people(cells, options, truth, exclusive) or set()
+    while True:
+        forced = _forced_people(earlier + cells, options, truth, exclusive)
+        if forced is None:
+            return  # answers changed since: the earlier figures no longer fit today's
+        leaked = {(p, c) for p, c in forced if (p, c) not in before and (p, c) not in alone}
+        if not leaked:
+            return
+        people = {p for p, _ in leaked}
+        candidates = [
+            (cell, o)
+            for cell in cells
+            for o in cell.shown
+            if not cell.roster.isdisjoint(people)
+            and any(o == c or c == OTHER for p, c in leaked if p in cell.roster)
+        ] or [(cell, o) for cell in cells for o in cell.shown if not cell.roster.isdisjoint(people)]
+        if not candidates:
+            return
+        cell, option = max(candidates, key=lambda co: (-co[0].priority, co[0].order))
+        del cell.shown[option]
+        cell.reason[option] = HIDDEN
 
 
 def _certify(system: System, cells: list[Cell], targets) -> set[tuple[int, str]]:

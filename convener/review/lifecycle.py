@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from convener.core import queue, spreadsheet
+from convener.core import inputs, queue, spreadsheet
 from convener.core.charts import bar_chart
 
 from . import crypto, report, stats
@@ -116,6 +116,15 @@ def prepare(review: Review, progress=None) -> Review:
         stored = []
         for r in earlier:
             stored += crypto.unseal(r.confidential)["cells"]
+        # every earlier preparation of the year the officer could read: successive drafts
+        # must not single out whoever came or went in between
+        seen = []
+        for r in (
+            Review.objects.filter(year=review.year, pk__lt=review.pk)
+            .exclude(confidential="")
+            .order_by("pk")
+        ):
+            seen += crypto.unseal(r.confidential).get("officer_cells", [])
         data_as_of = timezone.now()
         data = report.Data()
         data.reference_days[review.year] = review.reference_date
@@ -125,8 +134,10 @@ def prepare(review: Review, progress=None) -> Review:
             report.OFFICER,
             strict=review.strict,
             data=data,
+            stored=_distinct(seen),
             progress=lambda pct, note: step(5 + pct * 45 // 100, f"Officer: {note}"),
         )
+        officer_cells = officer.pop("cells")
         step(50, "The published tables")
         published = report.build(
             review.year,
@@ -139,7 +150,14 @@ def prepare(review: Review, progress=None) -> Review:
         cells = published.pop("cells")
         step(96, "Charts and pages")
         meta = _meta(review, data_as_of)
-        sealed = crypto.seal({"officer_data": officer, "published_data": published, "cells": cells})
+        sealed = crypto.seal(
+            {
+                "officer_data": officer,
+                "published_data": published,
+                "cells": cells,
+                "officer_cells": officer_cells,
+            }
+        )
         pages = {}
         for audience, tables in (("officer", officer), ("published", published)):
             rendered = render_parts(tables, meta)
@@ -170,6 +188,22 @@ def prepare(review: Review, progress=None) -> Review:
         ReviewEvent.objects.create(review=review, kind=ReviewEvent.Kind.PREPARED)
     review.refresh_from_db()
     return review
+
+
+@sensitive_variables()
+def _distinct(cells: list[dict]) -> list[dict]:
+    """Stored cells without repeats (successive drafts mostly keep the same cells)."""
+    seen, out = set(), []
+    for cell in cells:
+        key = (
+            cell["question"],
+            tuple(cell["roster"]),
+            tuple(sorted((o, tuple(r)) for o, r in cell.get("known", {}).items())),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(cell)
+    return out
 
 
 def _meta(review: Review, data_as_of) -> dict:
@@ -280,6 +314,9 @@ def set_commentary(review: Review, level: str, text: str, user) -> Review:
     text = (text or "").strip()
     if len(text) > 5000:
         raise ValidationError({"commentary": "Keep the commentary under 5,000 characters."})
+    problem = inputs.text_problem(text, multiline=True)  # the rule of every path in
+    if problem:
+        raise ValidationError({"commentary": f"The commentary {problem}"})
     commentary = dict(review.commentary)
     if text:
         commentary[level] = text

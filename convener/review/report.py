@@ -54,11 +54,13 @@ class Level:
         if below is None:
             return "The base of the chain."
         if self.pool == "eligible":
+            # the pool the level is meant to draw on, not a statement of where its
+            # appointees came from (``Data.from_pool`` counts how many did)
             return (
-                f"Chosen from the eligible pool: people who held a seat in {below.name} within "
-                f"the {self.pool_years} years before each appointment."
+                f"Compared with the eligible pool: people who held a seat in {below.name} "
+                f"within the {self.pool_years} years before each appointment."
             )
-        return "Chosen from all members of the collaboration on the day of each appointment."
+        return "Compared with all members of the collaboration on the day of each appointment."
 
 
 CHAIN = [
@@ -245,6 +247,15 @@ class Data:
             self._memo[key] = (k, answered - k)
         return self._memo[key]
 
+    @sensitive_variables()
+    def from_pool(self, level: Level, below: Level, after: int, until: int) -> tuple[int, int]:
+        """(in their eligible pool on the day appointed, all) of the people first appointed
+        to ``level`` after ``after`` and up to ``until``: how far the pool describes where
+        they came from. Appointments only, which are public: no answers."""
+        newcomers = self.newcomers(level, after, until)
+        inside = sum(1 for p, day in newcomers.items() if p in self.pool(level, below, day))
+        return inside, len(newcomers)
+
     def once(self, key, compute):
         """A result that does not depend on the audience, computed once per preparation."""
         if key not in self._memo:
@@ -359,6 +370,8 @@ def _comparison_dict(c: stats.Comparison | None) -> dict | None:
     if c is None:
         return None
     w = c.wilson
+    # published: no p-value beside a result the rounding leaves open
+    open_ = bool(c.robust) and (c.conclusion() == "inconclusive" or c.direction == "unclear")
     return {
         "method": c.method,
         "k": c.k,
@@ -369,9 +382,12 @@ def _comparison_dict(c: stats.Comparison | None) -> dict | None:
         "ri": c.representation_index,
         "impact_ratio": c.impact_ratio,
         "four_fifths": c.four_fifths_flag,
-        "p_lower": c.p_lower,
-        "p_upper": c.p_upper,
+        "p_lower": None if open_ else c.p_lower,
+        "p_upper": None if open_ else c.p_upper,
         "p": c.p_value,
+        # what the correction for multiple comparisons uses: published, the largest p-value
+        # over the true counts the rounding allows, so a result it keeps holds for them all
+        "p_worst": {"p_lower": c.worst_p("p_lower"), "p_upper": c.worst_p("p_upper")},
         "direction": c.direction,
         "conclusion": c.conclusion(),
         "power_half": c.power_half,
@@ -486,8 +502,9 @@ def build(
     progress=None,
 ) -> dict:
     """The review of ``year`` for ``audience``, as plain data. ``stored`` are the cells of
-    every earlier published snapshot: the published review is checked against them. The
-    result's ``cells`` (published audience) are what a snapshot must keep."""
+    every earlier published snapshot (published audience) or of every earlier draft of the
+    year the officer has seen (officer audience): the review is checked against them. The
+    result's ``cells`` are what the preparation must keep for later checks."""
     from . import workforce
     from .models import Goal
 
@@ -532,7 +549,13 @@ def build(
         if officer:
             if question.key == "gender":
                 cells_list += _institution_cells(data, day, question.key, keys, order)
-            suppress_officer(cells_list, keys, truth)
+            earlier = [
+                Cell.from_store(s, i)
+                for i, s in enumerate(stored or [])
+                if s["question"] == question.key
+            ]
+            suppress_officer(cells_list, keys, truth, earlier)
+            stored_cells += [c.store() for c in cells_list]
             data.institutions_shown = {
                 c.key[1] for c in cells_list if c.key[0] == "institution" and "woman" in c.shown
             }
@@ -543,7 +566,7 @@ def build(
                 if s["question"] == question.key
             ]
             protect(earlier + cells_list, keys, truth, strict=strict)
-            stored_cells += [c.store() for c in cells_list if c.shown]
+            stored_cells += [c.store() for c in cells_list if c.ranges()]
         cells = {c.key: c for c in cells_list}
         if question.kind == question.Kind.MULTI:
             question_notes.append(
@@ -646,8 +669,19 @@ def build(
         }
         for i, level in enumerate(data.chain)
     ]
+    flow_start = _years_back(day, FLOW_YEARS).toordinal()
     for i, level in enumerate(data.chain[1:], start=1):
         sections[level.key]["level"] = levels_info[i]
+        sections[level.key]["from_pool"] = None
+        if level.pool == "eligible" and data.chain[i - 1].position_levels:
+            inside, total = data.from_pool(level, data.chain[i - 1], flow_start, day.toordinal())
+            sections[level.key]["from_pool"] = {
+                "inside": inside,
+                "outside": total - inside,
+                "total": total,
+                "below": data.chain[i - 1].name,
+                "years": level.pool_years,
+            }
         sections[level.key]["community_label"] = data.community_label(level, day.toordinal())
     review = {
         "year": year,
@@ -666,8 +700,7 @@ def build(
     }
     review["tests"] = _multiple_comparisons(review)
     review["summary"] = _summary(review)
-    if not officer:
-        review["cells"] = stored_cells
+    review["cells"] = stored_cells
     return review
 
 
@@ -832,17 +865,19 @@ def _multiple_comparisons(review) -> dict:
     give, and which results survive a Benjamini-Hochberg correction."""
     tests = []
     for c in _all_comparisons(review):
+        worst = c.get("p_worst") or {}
         for side in ("p_lower", "p_upper"):
-            if c[side] is not None:
-                tests.append((c, side))
+            p = worst.get(side, c[side])
+            if p is not None:
+                tests.append((c, side, p))
     for section in review["sections"]:
         for t in section["trends"]:
             if t.get("p") is not None:
-                tests.append((t, "p"))
-    survive = stats.benjamini_hochberg([obj[side] for obj, side in tests])
-    for (obj, side), ok in zip(tests, survive, strict=True):
+                tests.append((t, "p", t["p"]))
+    survive = stats.benjamini_hochberg([p for _, _, p in tests])
+    for (obj, side, _), ok in zip(tests, survive, strict=True):
         obj.setdefault("bh", {})[side] = ok
-    significant = sum(1 for obj, side in tests if obj[side] < stats.ALPHA)
+    significant = sum(1 for _, _, p in tests if p < stats.ALPHA)
     return {
         "count": len(tests),
         "significant": significant,
@@ -865,7 +900,7 @@ def _summary(review) -> list[str]:
                 survives = any(c.get("bh", {}).values())
                 lines.append(
                     f"{name}, {kind}: {row['label']} {side} the pool's share "
-                    f"({c['share']:.0%} against {c['expected']:.0%}, p = {c['p']:.3f}"
+                    f"({c['share']:.0%} against {c['expected']:.0%}, {stats.p_text(c['p'])}"
                     f"{'; survives' if survives else '; does not survive'} the correction "
                     "for multiple comparisons)."
                 )
@@ -974,12 +1009,30 @@ def rows_for_csv(review: dict) -> list[list]:
             out.append(row_line("level", key, pool, row))
         for row in section["flows"]:
             out.append(row_line(f"new appointments ({FLOW_YEARS} years)", key, pool, row))
+        came = section.get("from_pool")
+        if came:
+            out.append(
+                line(
+                    kind=f"new appointments ({FLOW_YEARS} years) who were in the eligible pool",
+                    level=key,
+                    pool=pool,
+                    count=came["inside"],
+                    answered=came["total"],
+                    share=came["inside"] / came["total"] if came["total"] else None,
+                    note="answered = everyone newly appointed (public appointments)",
+                )
+            )
         for seat in section["seats"]:
-            out.append(row_line("resource seats", key, "", seat["resources"]))
+            # the test compares the resource seats (group 1) with the other seats (group 2):
+            # its row is the resource seats' row, against the other seats
+            label = section["community_label"]
+            resources = dict(seat["resources"], comparison=seat["comparison"])
+            out.append(
+                row_line("resource seats", key, label if seat["comparison"] else "", resources)
+            )
             ratio = seat["ratio"]
-            note = f"{section['community_label']}/resource share ratio {ratio:.2f}" if ratio else ""
-            community = dict(seat["community"], comparison=seat["comparison"])
-            out.append(row_line(section["community_label"], key, "resource seats", community, note))
+            note = f"{label}/resource share ratio {ratio:.2f}" if ratio else ""
+            out.append(row_line(label, key, "", seat["community"], note))
         for t in section["trends"]:
             out.append(
                 line(

@@ -61,10 +61,20 @@ def validate_answers(answers: dict[str, list[str]], described: dict[str, str]) -
             continue
         clean[q.key] = sorted(picked)
     texts = {}
+    self_describe = {
+        q.key: {o.key for o in q.options.all() if o.self_describe} for q in questions()
+    }
     for key, text in described.items():
         text = (text or "").strip()
         if text:
-            if len(text) > 100:
+            if not self_describe.get(key):
+                errors[key] = "This question takes no self-described term."
+            elif not self_describe[key] & set(clean.get(key, [])):
+                errors[key] = (
+                    "A self-described term needs the self-describe answer ticked: tick it, "
+                    "or leave the term empty."
+                )
+            elif len(text) > 100:
                 errors[key] = "Keep the self-described term under 100 characters."
             elif text_problem(text):
                 errors[key] = f"The self-described term {text_problem(text)}"
@@ -151,6 +161,26 @@ def save(
         kind=SelfIdEvent.Kind.UPDATED if existing else SelfIdEvent.Kind.CONSENTED,
     )
     return row
+
+
+@sensitive_variables("row", "data")
+@transaction.atomic
+def bind_demo_answers(person: Person) -> bool:
+    """Demo data only: bind answers that were generated (given from no account at all, not
+    even none: the synthetic collaboration's) to the account the demo links to the person,
+    as if that account had given them. Answers given from an account, or loaded for
+    someone without one, are never touched. Returns whether it bound anything."""
+    row = SelfIdentification.objects.select_for_update().filter(person=person).first()
+    if row is None or person.user_id is None:
+        return False
+    data = _payload(row)
+    if "account" in data:
+        return False
+    data["account"] = person.user_id
+    data["contact"] = (getattr(person.user, "email", "") or person.email or "").strip()
+    row.ciphertext = crypto.encrypt(data)
+    row.save(update_fields=["ciphertext"])
+    return True
 
 
 @sensitive_variables("row", "data")

@@ -35,7 +35,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 ALPHA = 0.05
 FOUR_FIFTHS = 0.8
 EXACT_TWO_SAMPLE_MAX = 300  # Boschloo up to this many people in both samples, Fisher beyond
-METHOD_VERSION = "2026.2"  # bump whenever a published number could change
+METHOD_VERSION = "2026.3"  # bump whenever a published number could change
 
 
 class Method:
@@ -98,12 +98,19 @@ class Comparison:
         return self.share / self.expected if self.share is not None and self.expected else None
 
     @property
-    def four_fifths_flag(self) -> bool:
+    def four_fifths_flag(self) -> bool | None:
+        """Whether the impact ratio is below 0.8; published, None when some of the true
+        counts the rounding allows put it below and some do not."""
+        if self.robust and "four_fifths" in self.robust:
+            return self.robust["four_fifths"]
         return self.impact_ratio is not None and self.impact_ratio < FOUR_FIFTHS
 
     @property
     def direction(self) -> str:
-        """ "lower", "higher" or "equal": where the level's share lies against the pool's."""
+        """ "lower", "higher" or "equal": where the level's share lies against the pool's;
+        published, "unclear" when the true counts the rounding allows point both ways."""
+        if self.robust and "direction" in self.robust:
+            return self.robust["direction"]
         if self.share is None or self.expected is None:
             return ""
         if math.isclose(self.share, self.expected, abs_tol=1e-9):
@@ -112,8 +119,20 @@ class Comparison:
 
     @property
     def p_value(self) -> float | None:
-        """The one-sided p-value in the direction the data point to."""
+        """The one-sided p-value in the direction the data point to (published: none when
+        the direction or the conclusion depends on the rounding)."""
+        if self.robust and (
+            self.robust.get("direction") == "unclear" or self.conclusion() == "inconclusive"
+        ):
+            return None
         return self.p_upper if self.direction == "higher" else self.p_lower
+
+    def worst_p(self, side: str) -> float | None:
+        """The one-sided p-value ``side`` ("p_lower" or "p_upper") that holds for every true
+        count: the largest over those the rounding allows (published), else the p-value."""
+        if self.robust and side in self.robust:
+            return self.robust[side]
+        return getattr(self, side)
 
     def conclusion(self) -> str:
         """ "shortfall", "excess", "none" or (published, when the rounding could change it)
@@ -131,6 +150,12 @@ class Comparison:
         if self.p_lower is None:
             return "Too few answers to compare."
         conclusion = self.conclusion()
+        if self.direction == "unclear":
+            return (
+                f"About the pool's share ({self.share:.0%} against {self.expected:.0%}): the "
+                "published counts are rounded, and the true counts they stand for may lie "
+                "either below or above it. Inconclusive."
+            )
         side = {"lower": "Lower than", "higher": "Higher than", "equal": "Equal to"}[self.direction]
         what = f"{side} the pool's share ({self.share:.0%} against {self.expected:.0%})"
         if conclusion == "inconclusive":
@@ -139,10 +164,10 @@ class Comparison:
                 "true counts they stand for give a significant result and some do not."
             )
         if conclusion == "shortfall":
-            return f"{what}, beyond what chance selection explains (p = {self.p_lower:.3f})."
+            return f"{what}, beyond what chance selection explains ({p_text(self.p_lower)})."
         if conclusion == "excess":
-            return f"{what}, beyond what chance selection explains (p = {self.p_upper:.3f})."
-        text = f"{what}, within what chance selection explains (p = {self.p_value:.2f})."
+            return f"{what}, beyond what chance selection explains ({p_text(self.p_upper)})."
+        text = f"{what}, within what chance selection explains ({p_text(self.p_value, 2)})."
         if self.power_half is None:
             return text
         power = (
@@ -153,6 +178,15 @@ class Comparison:
         if self.power_boundary >= 0.8:
             return text + power + ": a shortfall that large would very likely have been seen."
         return text + power + ": this result cannot rule such a shortfall out."
+
+
+def p_text(p: float | None, digits: int = 3) -> str:
+    """A p-value in words: "p = 0.012", or "p < 0.001" (never "p = < 0.001")."""
+    if p is None:
+        return "p not given"
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.{digits}f}"
 
 
 def _largest_rejected(cdf_values: np.ndarray) -> int:
@@ -404,7 +438,9 @@ def benjamini_hochberg(p_values: list[float], q: float = ALPHA) -> list[bool]:
 def robust(method: str, ranges: list[tuple[int, int]]) -> dict:
     """The conclusion of the test ``method`` for every combination of true counts (k, n,
     pool_k, pool_n) within ``ranges`` (a published count stands for up to 2 either side):
-    kept only when all of them agree, otherwise "inconclusive"."""
+    kept only when all of them agree, otherwise "inconclusive". Likewise the direction
+    ("unclear" unless all agree) and the four-fifths flag (None unless all agree), and the
+    largest one-sided p-values (what holds for every true count)."""
     grids = np.meshgrid(*(np.arange(lo, hi + 1) for lo, hi in ranges), indexing="ij")
     k, n, pool_k, pool_n = (g.ravel() for g in grids)
     possible = (k <= n) & (n > 0) & (pool_k > 0) & (pool_k < pool_n)
@@ -423,4 +459,25 @@ def robust(method: str, ranges: list[tuple[int, int]]) -> dict:
         np.where(lower < ALPHA, "shortfall", np.where(upper < ALPHA, "excess", "none")).tolist()
     )
     conclusion = next(iter(conclusions)) if len(conclusions) == 1 else "inconclusive"
-    return {"conclusion": conclusion}
+    # direction: the level's share against the pool's, compared without division
+    sign = np.sign(k * pool_n - pool_k * n)
+    directions = {int(x) for x in sign.tolist()}
+    direction = (
+        {-1: "lower", 0: "equal", 1: "higher"}[directions.pop()]
+        if len(directions) == 1
+        else "unclear"
+    )
+    # impact ratio: the group's selection rate over everyone else's, (k / g) / ((n - k) / r)
+    # with the pool's group g and rest r (as shares for the binomial test: the same ratio)
+    rest = pool_n - pool_k
+    below = np.where(n - k > 0, k * rest < FOUR_FIFTHS * (n - k) * pool_k, False)
+    flags = set(below.tolist())
+    out = {
+        "conclusion": conclusion,
+        "direction": direction,
+        "p_lower": float(lower.max()),
+        "p_upper": float(upper.max()),
+    }
+    if (n - k > 0).all():
+        out["four_fifths"] = flags.pop() if len(flags) == 1 else None
+    return out

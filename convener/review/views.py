@@ -96,6 +96,17 @@ def erase(request):
     me = person_of(request.user)
     if me is not None and services.erase(me, request.user):
         messages.success(request, "Your consent is withdrawn and your answers are erased.")
+    elif me is None:
+        messages.error(request, "This account is not linked to a member record: nothing to erase.")
+    elif services.binding(me, request.user) == services.Binding.NONE:
+        messages.error(request, "There are no answers to erase.")
+    else:
+        messages.error(
+            request,
+            "These answers were given from another account, so this one cannot erase them: "
+            "confirm them first (the link goes to the address kept with them), or ask the "
+            "diversity officer.",
+        )
     return redirect("review:self_id")
 
 

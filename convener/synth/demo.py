@@ -76,6 +76,12 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
             if person is not None:
                 person.user = user
                 person.save(update_fields=["user"])
+        if hasattr(user, "person"):
+            from convener.review.services import bind_demo_answers
+
+            # the synthetic answers of the person behind a demo account were given from no
+            # account: bind them to this one, so the demo can view, change and erase them
+            bind_demo_answers(user.person)
         label = str(role.label) if role else "staff (admin site)"
         result.append((username, password, label))
     return result

@@ -21,10 +21,15 @@ def cell(key, order, roster, truth, options=("woman",), question="gender"):
     return Cell(question, key, order, roster, k)
 
 
-def derivable(published: list[Cell], options=("woman",), exclusive=False) -> set:
+def derivable(
+    published: list[Cell], options=("woman",), exclusive=False, rules=False, small=(), only=None
+) -> set:
     """Everyone whose answer the published ranges force: (person, option) pairs, with
-    option "" for "none of the published options"."""
-    people = sorted(set().union(*(c.roster for c in published))) if published else []
+    option "" for "none of the published options". With ``rules`` the attacker also knows
+    the publication rule (a shown count has at least 5 on either side); ``small`` are
+    (roster, option, low, high): what they know of figures withheld as small groups. With
+    ``only``, just those people are tried."""
+    people = sorted(set().union(*(c.roster for c in published), *(frozenset(r) for r, *_ in small)))
     if not people:
         return set()
     n_opt = len(options)
@@ -40,8 +45,15 @@ def derivable(published: list[Cell], options=("woman",), exclusive=False) -> set
             for p in c.roster:
                 row[var(p, options.index(option))] = 1
             rows.append(row)
-            lows.append(max(0, value - 2))
-            highs.append(value + 2)
+            lows.append(max(0, value - 2, 5 if rules else 0))
+            highs.append(min(value + 2, c.n - 5) if rules else value + 2)
+    for roster, option, low, high in small:
+        row = np.zeros(len(people) * n_opt)
+        for p in roster:
+            row[var(p, options.index(option))] = 1
+        rows.append(row)
+        lows.append(low)
+        highs.append(high)
     if exclusive:
         for p in people:
             row = np.zeros(len(people) * n_opt)
@@ -62,7 +74,7 @@ def derivable(published: list[Cell], options=("woman",), exclusive=False) -> set
         )
         return result.status == 0
 
-    for p in people:
+    for p in people if only is None else [p for p in people if p in only]:
         for o, option in enumerate(options):
             row = np.zeros(len(people) * n_opt)
             row[var(p, o)] = 1
@@ -182,6 +194,40 @@ def test_the_options_of_one_question_are_checked_together():
     assert derivable([checked], tuple(options), exclusive=True) == set()
 
 
+def late_appointment_case():
+    """The finding on main: L1's new appointees of three years, 19 who answered, 4 women
+    and 15 men; version 1 withholds both as small groups (4 < 5, and 19 - 15 = 4 < 5). A
+    backdated appointment adds person 19, a woman: 5 women and 15 men of 20, which rounded
+    read 5 and 15. The rule says a shown count has at least 5 on either side, so version 2
+    says at least 5 women where version 1 said at most 4: the newcomer is a woman."""
+    truth = {i: ({"woman"} if i < 4 else {"man"}) for i in range(19)}
+    truth[19] = {"woman"}
+    return truth, range(19), range(20)
+
+
+def test_a_correction_after_a_late_appointment_does_not_reveal_the_newcomer():
+    truth, first, second = late_appointment_case()
+    options = ["woman", "man"]
+    v1 = cell(("flow", "L1", 2025), 0, first, truth, tuple(options))
+    protect([v1], options, truth)
+    assert v1.shown == {}
+    # what v1 tells an attacker who knows the rules: the small side of each figure
+    small = [(first, "woman", 0, 4), (first, "man", 15, 19)]
+    # unprotected, version 2 gives the newcomer's answer away (worked by hand above)
+    naive = cell(("flow", "L1", 2025), 0, second, truth, tuple(options))
+    naive.shown = {"woman": 5, "man": 15}
+    found = derivable([naive], tuple(options), exclusive=True, rules=True, small=small)
+    assert (19, "woman") in found
+    # the correction is checked against the stored cells of version 1
+    stored = Cell.from_store(v1.store(), 0)
+    v2 = cell(("flow", "L1", 2025), 1, second, truth, tuple(options))
+    protect([stored, v2], options, truth)
+    assert "woman" not in v2.shown
+    assert derivable([v2], tuple(options), exclusive=True, rules=True, small=small) == set()
+    # and the reason cannot tell a figure withheld for revealing someone from a small group
+    assert {v1.reason["woman"], v1.reason["man"]} | set(v2.reason.values()) == {v1.reason["woman"]}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     data=st.data(),
@@ -231,7 +277,7 @@ def test_no_published_years_let_the_attacker_derive_anyone(data, size, pool_extr
 # --- the officer's confidential tables ------------------------------------------------
 
 
-def exact_range(cells, target, option, options=("woman",), exclusive=False):
+def exact_range(cells, target, option, options=("woman",), exclusive=False, exhaustive=False):
     """What the officer can work out about a hidden count from the shown exact counts."""
     people = sorted(set().union(*(c.roster for c in cells)))
     index = {p: i for i, p in enumerate(people)}
@@ -250,7 +296,7 @@ def exact_range(cells, target, option, options=("woman",), exclusive=False):
             row = np.zeros(len(people) * n_opt)
             row[index[p] * n_opt : index[p] * n_opt + n_opt] = 1
             rows.append(row)
-            lows.append(0)
+            lows.append(1 if exhaustive else 0)
             highs.append(1)
     goal = np.zeros(len(people) * n_opt)
     for p in target.roster:
@@ -293,4 +339,74 @@ def test_the_officer_cannot_work_out_a_hidden_option_from_the_others():
     suppress_officer([level], options, truth)
     assert "non_binary" not in level.shown and len(level.shown) == 1
     low, high = exact_range([level], level, "non_binary", tuple(options), exclusive=True)
+    assert high - low >= 2
+
+
+def exact_attacker(cells, options=("woman",), exclusive=False, earlier=()):
+    """The officer as attacker: every shown exact count of these cells and of ``earlier``
+    (what an earlier draft showed), plus the small side of every figure hidden as small."""
+    known = []
+    for c in [*earlier, *cells]:
+        for option, (low, high) in c.ranges().items():
+            known.append((c.roster, option, low, high))
+    return derivable([], options, exclusive=exclusive, small=known)
+
+
+def test_a_second_draft_after_one_appointment_does_not_give_the_officer_the_newcomer():
+    """The finding on main: the officer prepares the review (L1's new appointees: 19 who
+    answered, 5 carers), a manager backdates one appointment, the officer prepares again:
+    6 carers of 20. 6 - 5 = 1: the newcomer cares for someone. Each draft alone is fine
+    (5 or more on either side); the second must not show its exact count beside the first."""
+    truth = {i: ({"yes"} if i < 5 else set()) for i in range(19)}
+    truth[19] = {"yes"}
+    first = cell(("flow", "L1", 2025), 0, range(19), truth, ("yes",), "caregiver")
+    suppress_officer([first], ["yes"], truth)
+    assert first.shown == {"yes": 5}
+    second = cell(("flow", "L1", 2025), 0, range(20), truth, ("yes",), "caregiver")
+    second.shown = {"yes": 6}
+    second.exact = True
+    assert (19, "yes") in exact_attacker([second], ("yes",), earlier=[first])
+    stored = Cell.from_store(first.store(), 0)
+    second = cell(("flow", "L1", 2025), 0, range(20), truth, ("yes",), "caregiver")
+    suppress_officer([second], ["yes"], truth, [stored])
+    assert second.shown == {}
+    assert exact_attacker([second], ("yes",), earlier=[stored]) == set()
+
+
+def test_a_second_draft_does_not_turn_a_small_group_into_a_shown_one_by_one_person():
+    """Gender in the same event: 4 women of 19 are hidden as a small group, then 5 of 20
+    would be shown. Hidden as small says at most 4; shown says 5: the newcomer is a woman.
+    The first draft's reason says no more than the second's."""
+    truth = truth_of({i: int(i < 4) for i in range(19)})
+    truth[19] = {"woman"}
+    first = cell(("flow", "L1", 2025), 0, range(19), truth)
+    suppress_officer([first], ["woman"], truth)
+    assert first.shown == {}
+    stored = Cell.from_store(first.store(), 0)
+    second = cell(("flow", "L1", 2025), 0, range(20), truth)
+    second.shown, second.exact = {"woman": 5}, True
+    assert (19, "woman") in exact_attacker([second], earlier=[stored])
+    second = cell(("flow", "L1", 2025), 0, range(20), truth)
+    suppress_officer([second], ["woman"], truth, [stored])
+    assert second.shown == {}
+    assert exact_attacker([second], earlier=[stored]) == set()
+    assert second.reason["woman"] == first.reason["woman"]
+
+
+def test_the_officer_cannot_work_out_a_hidden_region_from_the_answered_total():
+    """Finding 6. Region has one answer each: 30 answered, 13 in Europe, 13 in Asia and 4 in
+    North America (hidden). The number who answered is shown, so 30 - 13 - 13 = 4: a
+    hidden figure worked out as total minus parts. One more option is hidden, and what
+    stays shown leaves at least three possible values."""
+    truth = {
+        i: ({"europe"} if i < 13 else {"asia"} if i < 26 else {"north_america"}) for i in range(30)
+    }
+    options = ["europe", "asia", "north_america"]
+    naive = cell(("resources", "L3"), 0, range(30), truth, tuple(options), "region")
+    naive.shown = {"europe": 13, "asia": 13}
+    assert exact_range([naive], naive, "north_america", tuple(options), True, True) == (4, 4)
+    level = cell(("resources", "L3"), 0, range(30), truth, tuple(options), "region")
+    suppress_officer([level], options, truth)
+    assert "north_america" not in level.shown and len(level.shown) == 1
+    low, high = exact_range([level], level, "north_america", tuple(options), True, True)
     assert high - low >= 2

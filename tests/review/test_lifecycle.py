@@ -121,6 +121,27 @@ def test_commentary_per_level_is_frozen_with_the_publication(client, world):
     assert "Flows to L2 look &lt;b&gt;balanced&lt;/b&gt;." in page  # escaped, as written
 
 
+def test_commentary_with_control_characters_is_refused_and_nothing_is_kept(client, world):
+    """The finding on main: NUL, ESC and a right-to-left override went into the commentary
+    and, published, into the frozen snapshot. Refused like on every other path in."""
+    review = prepared(world)
+    client.force_login(world["officer"])
+    url = reverse("review:commentary", args=[review.pk])
+    client.post(url, {"level": "L2", "text": "Kept as it was."})
+    for text in ("Nul\x00here", "ESC\x1b[31m red", "\u202eRTL"):
+        response = client.post(url, {"level": "L2", "text": text})
+        assert response.status_code == 400
+        assert "control character" in response.content.decode()
+        with pytest.raises(ValidationError) as error:
+            lifecycle.set_commentary(review, "L2", text, world["officer"])
+        assert "commentary" in error.value.message_dict
+    review.refresh_from_db()
+    assert review.commentary == {"L2": "Kept as it was."}
+    client.post(url, {"level": "L1", "text": "Two lines,\nwith a tab\tare fine."})
+    review.refresh_from_db()
+    assert review.commentary["L1"] == "Two lines,\nwith a tab\tare fine."
+
+
 def test_a_published_review_never_moves(client, world):
     """Tried as a member, a manager and staff: save the published review, then an answer
     changes and a manager backdates an appointment through the API; reload: identical."""
@@ -188,6 +209,65 @@ def test_the_appointment_differencing_attack_learns_nothing(world):
         mine = [c for c in cells if c.question == question]
         options = tuple(sorted({o for c in mine for o in c.shown}))
         assert derivable(mine, options, exclusive=len(options) > 1) == set(), question
+
+
+def _known(cells):
+    """What an attacker who knows the rules learns from stored cells: each figure's range
+    (a shown count, to within the rounding and at least 5 either side; a small group
+    withheld, its side of 5)."""
+    return [(c.roster, o, lo, hi) for c in cells for o, (lo, hi) in c.ranges().items()]
+
+
+def _backdate_a_woman(world) -> int:
+    from tests.factories import AppointmentFactory
+
+    newcomer = world["people"][60]  # a woman who never held a seat
+    position = PositionFactory(unit=world["unit"], level=Position.Level.L3, title="L3 extra")
+    AppointmentFactory(person=newcomer, position=position, start=dt.date(2024, 1, 10))
+    return newcomer.pk
+
+
+def test_the_differencing_attack_learns_nothing_even_knowing_the_rules(world):
+    """Finding 1, end to end: the attacker also knows that a shown count has 5 or more on
+    either side and which side of 5 a withheld small group is on."""
+    first = published(world)
+    newcomer = _backdate_a_woman(world)
+    second = published(world, reason="A 2024 appointment was missing.")
+    cells = []
+    for review in (first, second):
+        for i, stored in enumerate(lifecycle.confidential(review)["cells"]):
+            cells.append(disclosure.Cell.from_store(stored, i))
+    for question in {c.question for c in cells}:
+        mine = [c for c in cells if c.question == question]
+        options = tuple(sorted({o for c in mine for o in c.known}))
+        found = derivable(
+            [], options, exclusive=len(options) > 1, small=_known(mine), only={newcomer}
+        )
+        if question == "disability":  # one answer each: answering is picking yes or no
+            found.discard((newcomer, ""))
+        assert found == set(), question
+
+
+def test_two_drafts_around_a_late_appointment_give_the_officer_nobody(world):
+    """Finding 2, end to end: the officer prepares, an appointment is backdated, the officer
+    prepares again. What both drafts show together does not give the newcomer away."""
+    first = prepared(world)
+    newcomer = _backdate_a_woman(world)
+    second = prepared(world)
+    cells = [
+        disclosure.Cell.from_store(stored, i)
+        for review in (first, second)
+        for i, stored in enumerate(lifecycle.confidential(review)["officer_cells"])
+    ]
+    for question in {c.question for c in cells}:
+        mine = [c for c in cells if c.question == question]
+        options = tuple(sorted({o for c in mine for o in c.known}))
+        found = derivable(
+            [], options, exclusive=len(options) > 1, small=_known(mine), only={newcomer}
+        )
+        if question == "disability":  # one answer each: answering is picking yes or no
+            found.discard((newcomer, ""))
+        assert found == set(), question
 
 
 def test_pages_are_read_from_snapshots_and_compute_nothing(
@@ -296,8 +376,8 @@ def test_error_reports_never_show_answers_or_person_ids(world, monkeypatch):
     deep in the review shows their variables as stars in Django's error report."""
     real = disclosure.suppress_officer
 
-    def crash(cells, options, truth):
-        real(cells, options, truth)
+    def crash(cells, options, truth, earlier=()):
+        real(cells, options, truth, earlier)
         raise RuntimeError("boom")
 
     monkeypatch.setattr(report, "suppress_officer", crash)

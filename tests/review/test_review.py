@@ -132,6 +132,7 @@ def test_every_level_has_a_short_label_and_a_stated_pool():
         level.pool_text(report.CHAIN[i - 1] if i else None) for i, level in enumerate(report.CHAIN)
     ]
     assert "all members" in texts[1] and "within the 5 years" in texts[2]
+    assert all(not text.startswith("Chosen") for text in texts)
 
 
 def test_the_chain_and_the_reference_date_are_configured():
@@ -155,3 +156,54 @@ def test_one_answer_questions_publish_a_single_option():
     assert ("gender", "woman") in shown and ("gender", "man") in shown
     officer = report.build(2025, report.OFFICER)
     assert ("disability", "no") in {(r["question"], r["option"]) for r in officer["base"]}
+
+
+def test_the_review_says_how_many_new_appointees_came_from_the_eligible_pool():
+    """Finding 24. In the small collaboration, L2's new appointees of the three years up to
+    1 July 2025 are people 21-23, 25-27 and 29-31 (appointed September 2022-2024); of them
+    only 21, 22 and 23 held an L3 seat before (from March 2022, 2023 and 2024). L1's are
+    people 33 and 34 (January 2023 and 2024), who never held an L2 seat. The pool is stated
+    as what the level is compared with, not as where appointees come from."""
+    small.build()
+    for audience in (report.OFFICER, report.PUBLISHED):
+        review = report.build(2025, audience)
+        came = {s["level"]["key"]: s["from_pool"] for s in review["sections"]}
+        assert came["L3"] is None  # drawn from the members: no eligible pool
+        assert (came["L2"]["inside"], came["L2"]["total"]) == (3, 9)
+        assert (came["L1"]["inside"], came["L1"]["total"]) == (0, 2)
+        assert all("Chosen from" not in c["pool_text"] for c in review["chain"])
+        rows = list(csv.reader(io.StringIO(_csv(review))))
+        header = rows[0]
+        pool_rows = [dict(zip(header, r, strict=True)) for r in rows if "eligible pool" in r[4]]
+        assert [(r["level"], r["count"], r["answered"]) for r in pool_rows] == [
+            ("L2", "3", "9"),
+            ("L1", "0", "2"),
+        ]
+
+
+def _csv(review):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(report.rows_for_csv(review))
+    return buffer.getvalue()
+
+
+def test_the_published_method_names_the_test_the_published_tables_ran():
+    """Finding 26. The published flow tests are binomial against the pool's share on the
+    reference date (rounded counts are all the published review has); the text said each
+    appointment was tested against the pool on its day (Poisson-binomial)."""
+    from convener.review import lifecycle
+
+    small.build()
+    meta = {"reference_date": "2025-07-01", "method_version": "x", "data_as_of": "now"}
+    for audience, test in ((report.PUBLISHED, "binomial"), (report.OFFICER, "Poisson-binomial")):
+        review = report.build(2025, audience)
+        methods = {
+            row["comparison"]["method"]
+            for section in review["sections"]
+            for row in section["flows"]
+            if row["comparison"]
+        }
+        assert methods <= {test}
+        html = "".join(part["html"] for part in lifecycle.render_parts(review, meta)["parts"])
+        said = "Poisson-binomial" in html
+        assert said == (audience == report.OFFICER)

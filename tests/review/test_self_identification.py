@@ -4,6 +4,7 @@ and never anywhere else: canaries planted in answers are searched for everywhere
 import logging
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
@@ -144,3 +145,24 @@ def test_canaries_appear_nowhere_but_the_persons_own_page(client, caplog, tmp_pa
     bodies.append(caplog.text)
     leaks = [i for i, body in enumerate(bodies) if CANARY in body]
     assert leaks == []
+
+
+def test_a_self_described_term_needs_its_option_ticked(client):
+    """Finding 5: gender "man" with the term "genderfluid" was saved and shown back. The
+    form says why, naming the field, and keeps nothing."""
+    world = w.build()
+    response = answer(client, world["alice"], gender=["man"], describe_gender="genderfluid")
+    assert response.status_code == 400
+    assert "self-describe answer ticked" in response.content.decode()
+    assert services.read(world["alice"]) is None
+    with pytest.raises(ValidationError) as error:
+        services.validate_answers({"gender": ["man"]}, {"gender": "genderfluid"})
+    assert "gender" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.validate_answers({"disability": ["yes"]}, {"disability": "some"})
+    assert "disability" in error.value.message_dict
+    # ticked, it is kept; an empty term beside another answer is fine
+    assert services.validate_answers({"gender": ["self_described"]}, {"gender": "genderfluid"})[
+        "described"
+    ] == {"gender": "genderfluid"}
+    assert services.validate_answers({"gender": ["man"]}, {"gender": ""})["described"] == {}

@@ -30,16 +30,24 @@ def pvalue(value):
 
 
 @register.filter
+def p_equals(value):
+    """A p-value in words: "p = 0.012" or "p < 0.001"."""
+    from convener.review.stats import p_text
+
+    return p_text(value) if value is not None else "p –"
+
+
+@register.filter
 def short_reason(reason: str) -> str:
     """Why a figure is not shown, in a few words (the method section says it in full)."""
     if not reason:
         return "not shown"
-    if reason.startswith("hidden too"):
-        return "hidden: would give away a smaller figure"
+    # one wording for every figure hidden to protect answers: telling a small group from a
+    # figure hidden for what it would give away would say which side of 5 it is on
     if reason.startswith("withheld"):
-        return "withheld: could reveal someone"
+        return "withheld"
+    if reason.startswith("hidden"):
+        return "hidden"
     if "fewer than" in reason:
         return "too few answers"
-    if "smaller than" in reason:
-        return "hidden: under 5"
     return reason
