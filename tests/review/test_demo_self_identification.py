@@ -8,10 +8,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from convener.core.demo import create_demo_accounts
 from convener.core.roles import Role
 from convener.review import crypto, services
 from convener.review.models import ConsentText, SelfIdentification
+from convener.synth.demo import create_demo_accounts
 from convener.synth.generator import Synthesizer
 from tests.factories import PersonFactory, UserFactory
 
