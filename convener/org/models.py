@@ -359,6 +359,19 @@ class SeatPeriod(Interval):
             self.full_clean()
             super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        """Delete under a lock on the position; refused (``ValidationError`` on ``seats``,
+        nothing written) when without this period the holders would outnumber the seats on
+        some day, the same rule as adding or changing a period."""
+        with transaction.atomic():
+            position = Position.objects.select_for_update().get(pk=self.position_id)
+            others = list(position.seat_periods.exclude(pk=self.pk))
+            rows = list(position.appointments.select_related("person"))
+            clashes = seat_clashes(rows, others, position.seats)
+            if clashes:
+                raise ValidationError({"seats": _seat_history_message(clashes)})
+            return super().delete(*args, **kwargs)
+
 
 def peak_holders(rows) -> int:
     """The largest number of ``rows`` that surely run on one same day."""

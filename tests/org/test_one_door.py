@@ -128,3 +128,53 @@ def test_an_institution_is_credited_only_with_roles_begun_while_the_holder_was_t
     services.appoint(person, PositionFactory(title="Pixel Convener"), D(2005, 1, 1))
     assert "Pixel Convener" not in client.get(old.get_absolute_url()).content.decode()
     assert "Pixel Convener" in client.get(new.get_absolute_url()).content.decode()
+
+
+def _two_holders_in_a_two_seat_period():
+    position = PositionFactory(seats=1, title="Tracker Co-lead")
+    period = services.set_seat_period(position, D(2000, 1, 1), 2, end=D(2010, 1, 1))
+    services.appoint(PersonFactory(name="Ada First"), position, D(2005, 1, 1), end=D(2006, 1, 1))
+    services.appoint(PersonFactory(name="Ben Second"), position, D(2005, 1, 1), end=D(2006, 1, 1))
+    return position, period
+
+
+def test_deleting_the_seat_period_that_seats_two_holders_is_refused():
+    """Found by the random sequences: deleting a period of two seats left two holders on one
+    seat (SQLite) or failed in the database's trigger (PostgreSQL)."""
+    position, period = _two_holders_in_a_two_seat_period()
+    version = RegistryVersion.current()
+    with pytest.raises(ValidationError) as info:
+        period.delete()
+    assert info.value.message_dict["seats"] == [
+        "On 2005-01-01 the position would have 2 holders (Ada First (2005-01-01 – 2006-01-01), "
+        "Ben Second (2005-01-01 – 2006-01-01)) for 1 seat(s)."
+    ]
+    assert position.seat_periods.count() == 1 and RegistryVersion.current() == version
+
+
+def test_deleting_that_seat_period_in_the_admin_is_a_message_not_a_server_error(client, login):
+    login("staff")
+    position, period = _two_holders_in_a_two_seat_period()
+    url = reverse("admin:org_position_change", args=[position.pk])
+    form = client.get(url).context_data["adminform"].form
+    data = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name in form.fields
+        if (value := form[name].value()) not in (None, False)
+    }
+    data |= {
+        "seat_periods-TOTAL_FORMS": "1",
+        "seat_periods-INITIAL_FORMS": "1",
+        "seat_periods-0-id": period.pk,
+        "seat_periods-0-position": position.pk,
+        "seat_periods-0-seats": "2",
+        "seat_periods-0-start": "2000-01-01",
+        "seat_periods-0-start_precision": "day",
+        "seat_periods-0-end": "2010-01-01",
+        "seat_periods-0-end_precision": "day",
+        "seat_periods-0-DELETE": "on",
+    }
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "would have 2 holders" in response.content.decode()
+    assert position.seat_periods.count() == 1
