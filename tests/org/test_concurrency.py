@@ -126,6 +126,4 @@ def test_a_new_row_of_an_import_waits_for_the_lock_on_its_position_and_sees_the_
     second.join(timeout=30)
     assert waited, "the import did not wait for the position's lock"
     assert len(outcome["problems"]) == 1 and "no free seat" in outcome["problems"][0]
-    assert [a.person.name for a in Appointment.objects.filter(position=position)] == [
-        "Mia Manual"
-    ]
+    assert [a.person.name for a in Appointment.objects.filter(position=position)] == ["Mia Manual"]

@@ -178,3 +178,43 @@ def test_deleting_that_seat_period_in_the_admin_is_a_message_not_a_server_error(
     assert response.status_code == 200
     assert "would have 2 holders" in response.content.decode()
     assert position.seat_periods.count() == 1
+
+
+@pytest.mark.parametrize("path", ["admin", "api", "importer"])
+def test_a_record_moved_to_another_person_renumbers_the_terms_of_the_person_it_left(
+    client, login, tmp_path, path
+):
+    """Found by the random sequences: correcting who held a mandate renumbered the new
+    holder's terms only; the earlier holder's next mandate stayed "term 2"."""
+    position = PositionFactory(term_limit=None, external_id="lead")
+    kept, given = PersonFactory(name="Kai Kept"), PersonFactory(name="Gil Given")
+    first = services.appoint(kept, position, D(2000, 1, 1), end=D(2002, 1, 1))
+    Appointment.objects.filter(pk=first.pk).update(external_id="first")
+    services.appoint(kept, position, D(2002, 1, 1), end=D(2004, 1, 1))
+    if path == "admin":
+        login("staff")
+        url = reverse("admin:org_appointment_change", args=[first.pk])
+        form = client.get(url).context_data["adminform"].form
+        data = {
+            name: value.isoformat() if isinstance(value, dt.date) else value
+            for name in form.fields
+            if (value := form[name].value()) not in (None, False)
+        }
+        assert client.post(url, data | {"person": given.pk}).status_code == 302
+    elif path == "api":
+        from rest_framework.authtoken.models import Token
+        from rest_framework.test import APIClient
+
+        from convener.core.roles import Role
+        from tests.factories import UserFactory
+
+        api = APIClient()
+        token = Token.objects.create(user=UserFactory(roles=[Role.MANAGER]))
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = api.patch(f"/api/appointments/{first.pk}/", {"person": given.slug})
+        assert response.status_code == 200, response.content
+    else:
+        csv = f"id,person,position,start,end\nfirst,{given.slug},lead,2000-01-01,2002-01-01\n"
+        assert import_path(_write(tmp_path, "appointments.csv", csv)).ok
+    terms = Appointment.objects.order_by("start").values_list("person__name", "term_number")
+    assert list(terms) == [("Gil Given", 1), ("Kai Kept", 1)]
