@@ -78,7 +78,7 @@ D = dt.date
 _HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 settings.register_profile(
     "sequences",
-    max_examples=int(os.environ.get("SEQ_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("SEQUENCES_EXAMPLES", "15")),
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=_HEALTH,
@@ -87,7 +87,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "sequences-soak",
-    max_examples=int(os.environ.get("SOAK_EXAMPLES", "400")),
+    max_examples=int(os.environ.get("SEQUENCES_EXAMPLES", "400")),
     stateful_step_count=80,
     deadline=None,
     suppress_health_check=_HEALTH,
@@ -116,7 +116,6 @@ people = st.sampled_from([0, 0, 0, 1, 1, 2, 3, 4, 5, 6])
 period_starts = st.sampled_from([D(2000, 1, 1), D(2000, 1, 1), *DAYS])
 period_ends = st.sampled_from([None, None, *DAYS])
 REGISTRY_PATHS = ["service", "admin", "api", "importer", "cli"]
-TIMES = []
 STEP_LOG: list[tuple[str, str, bool]] = []  # (operation, path, accepted), for the report
 
 
@@ -319,16 +318,10 @@ class Sequences(RuleBasedStateMachine):
     def step(self, operation: str, path: str, act) -> bool:
         """Run ``act`` (True when accepted); check that a refusal changed nothing and that a
         change to the public records moved the registry version."""
-        import time
-
-        t0 = time.perf_counter()
         before = dump()
-        t1 = time.perf_counter()
         accepted = act()
-        t2 = time.perf_counter()
         after = dump()
         STEP_LOG.append((operation, path, bool(accepted)))
-        TIMES.append((operation, path, t1 - t0, t2 - t1))
         if not accepted:
             changed = [k for k in before if before[k] != after[k]]
             assert not changed, f"{operation} via {path} was refused but changed {changed}"
@@ -971,23 +964,13 @@ class Sequences(RuleBasedStateMachine):
 
 def test_random_sequences_keep_every_rule_on_every_path():
     profile = "sequences-soak" if os.environ.get("SOAK") else "sequences"
-    chosen = settings.get_profile(profile)
-    if os.environ.get("SEQ_NO_SHRINK"):
-        from hypothesis import Phase
-
-        chosen = settings(chosen, phases=[Phase.generate])
-    run_state_machine_as_test(Sequences, settings=chosen)
+    run_state_machine_as_test(Sequences, settings=settings.get_profile(profile))
     operations = {(op, path) for op, path, _ in STEP_LOG}
     accepted = sum(1 for *_, ok in STEP_LOG if ok)
-    import collections
-
-    agg = collections.defaultdict(lambda: [0, 0.0, 0.0])
-    for op, path, a, b in TIMES:
-        agg[(op, path)][0] += 1
-        agg[(op, path)][1] += a
-        agg[(op, path)][2] += b
-    for k, (n, a, b) in sorted(agg.items(), key=lambda kv: -kv[1][2]):
-        print(k, n, round(a / n, 3), round(b / n, 3))
     print(
         f"\nrandom sequences: {len(STEP_LOG)} steps, {accepted} accepted, {len(operations)} paths"
     )
+    for op in sorted({op for op, _, _ in STEP_LOG}):
+        mine = [(path, ok) for o, path, ok in STEP_LOG if o == op]
+        paths = ", ".join(sorted({path for path, _ in mine}))
+        print(f"  {op}: {len(mine)} steps, {sum(ok for _, ok in mine)} accepted ({paths})")
