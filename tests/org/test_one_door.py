@@ -218,3 +218,39 @@ def test_a_record_moved_to_another_person_renumbers_the_terms_of_the_person_it_l
         assert import_path(_write(tmp_path, "appointments.csv", csv)).ok
     terms = Appointment.objects.order_by("start").values_list("person__name", "term_number")
     assert list(terms) == [("Gil Given", 1), ("Kai Kept", 1)]
+
+
+def test_a_seat_taken_after_the_admin_form_passed_is_a_message_on_the_form_page(
+    client, login, monkeypatch
+):
+    """Issue 13: a rule that only the locked check in ``save()`` catches (another manager
+    took the seat after the form was validated) answered 500; now the form's page comes
+    back with the reason, and nothing is saved."""
+    from convener.org.admin import AppointmentAdmin
+
+    login("staff")
+    position = PositionFactory(seats=1, title="Solo Convener")
+    rival, late = PersonFactory(name="Rae Rival"), PersonFactory(name="Lou Late")
+    real_save = AppointmentAdmin.save_model
+
+    def seat_taken_meanwhile(self, request, obj, form, change):
+        services.appoint(rival, position, D(2011, 1, 1))  # in between the form and the save
+        real_save(self, request, obj, form, change)
+
+    monkeypatch.setattr(AppointmentAdmin, "save_model", seat_taken_meanwhile)
+    url = reverse("admin:org_appointment_add")
+    data = {
+        "person": late.pk,
+        "position": position.pk,
+        "start": "2012-01-01",
+        "start_precision": "day",
+        "end_precision": "day",
+        "end_kind": "left",
+        "capacity": "regular",
+        "method": "election",
+    }
+    response = client.post(url, data)
+    assert (response.status_code, response["Location"]) == (302, url)
+    page = client.get(url).content.decode()
+    assert "The position has no free seat" in page and "Rae Rival" in page
+    assert not Appointment.objects.exists()
