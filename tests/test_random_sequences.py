@@ -79,7 +79,7 @@ _HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_t
 settings.register_profile(
     "sequences",
     max_examples=int(os.environ.get("SEQUENCES_EXAMPLES", "15")),
-    stateful_step_count=30,
+    stateful_step_count=40,
     deadline=None,
     suppress_health_check=_HEALTH,
     derandomize=False,
@@ -110,6 +110,7 @@ DAYS = [
 ]
 days = st.sampled_from(DAYS)
 ends = st.one_of(st.none(), days)
+mandate_starts = st.sampled_from([D(2000, 1, 1), D(2002, 1, 1), D(2004, 1, 1), *DAYS])
 # a few people and early, open-ended seat periods come up often: runs of mandates of one
 # person, and periods that seat the holders of many days
 people = st.sampled_from([0, 0, 0, 1, 1, 2, 3, 4, 5, 6])
@@ -296,6 +297,21 @@ class Sequences(RuleBasedStateMachine):
             by=self.managers[0].user,
         )
 
+    @initialize(history=st.sampled_from([True, True, False]))
+    def start_the_registry(self, history):
+        """Begin empty, or with a history: a lead's two consecutive mandates (terms 1 and 2)
+        followed by a third person's, and two co-leads seated by a period of two seats."""
+        if not history:
+            return
+        lead, conveners = self.positions
+        a, b, c = self.members
+        registry.appoint(a, lead, D(2000, 1, 1), end=D(2002, 1, 1))
+        registry.appoint(a, lead, D(2002, 1, 1), end=D(2004, 1, 1))
+        registry.set_seat_period(lead, D(2006, 1, 1), 2, end=D(2010, 1, 1))
+        registry.appoint(b, lead, D(2006, 1, 1), end=D(2008, 1, 1))
+        registry.appoint(c, lead, D(2006, 1, 1), end=D(2008, 1, 1))
+        registry.appoint(c, conveners, D(2004, 1, 1))
+
     @initialize(stage=st.sampled_from(["draft", "open", "review"]))
     def start_the_call(self, stage):
         """Where the first call stands when the sequence begins: a draft, open with a
@@ -422,9 +438,9 @@ class Sequences(RuleBasedStateMachine):
     @rule(
         who=people,
         where=st.integers(0, 1),
-        start=days,
+        start=mandate_starts,
         precision=st.sampled_from(["day", "day", "month"]),
-        end=ends,
+        end=st.sampled_from(["a mandate", "a mandate", "open", *DAYS]),
         end_kind=st.sampled_from(["left", "last_day"]),
         capacity=st.sampled_from(["regular", "regular", "acting"]),
         exception=st.sampled_from(["", "", "Nobody else stood", "   "]),
@@ -434,6 +450,12 @@ class Sequences(RuleBasedStateMachine):
         person, position = self.people[who], self.positions[where]
         if precision == "month":
             start = start.replace(day=1)
+        if end == "a mandate":  # two years, so that mandates follow one another
+            end = start.replace(year=start.year + 2)
+            if end_kind == "last_day":
+                end -= dt.timedelta(days=1)
+        elif end == "open":
+            end = None
         approver = "The spokesperson" if exception.strip() else exception
         fields = {
             "end_kind": end_kind,
@@ -485,7 +507,19 @@ class Sequences(RuleBasedStateMachine):
 
         self.step("appoint", path, act)
 
-    @rule(index=st.integers(0, 50), end=days, path=st.sampled_from(REGISTRY_PATHS))
+    # the registry's steps come up about as often as the calls' (a rule is drawn uniformly)
+    @rule(
+        who=people,
+        where=st.integers(0, 1),
+        start=mandate_starts,
+        open_ended=st.booleans(),
+        path=st.sampled_from(REGISTRY_PATHS),
+    )
+    def appoint_a_mandate(self, who, where, start, open_ended, path):
+        end = "open" if open_ended else "a mandate"
+        self.appoint(who, where, start, "day", end, "left", "regular", "", path)
+
+    @rule(index=st.integers(0, 3), end=days, path=st.sampled_from(REGISTRY_PATHS))
     def end(self, index, end, path):
         appointment = self._pick(Appointment.objects.filter(position__in=self.positions), index)
         if appointment is None:
@@ -520,7 +554,7 @@ class Sequences(RuleBasedStateMachine):
         self.step("end", path, act)
 
     @rule(
-        index=st.integers(0, 50),
+        index=st.integers(0, 3),
         who=people,
         where=st.integers(0, 1),
         path=st.sampled_from(REGISTRY_PATHS),
@@ -562,7 +596,7 @@ class Sequences(RuleBasedStateMachine):
 
         self.step("reassign", path, act)
 
-    @rule(index=st.integers(0, 50), path=st.sampled_from(["domain", "admin", "admin bulk"]))
+    @rule(index=st.integers(0, 3), path=st.sampled_from(["domain", "admin", "admin bulk"]))
     def delete(self, index, path):
         # an appointment made by a call's decision is the call's record: left alone here
         made = Appointment.objects.filter(position__in=self.positions).exclude(method="call")
