@@ -20,7 +20,21 @@ rules as a reader states them (never by calling the code's own helpers):
 - every refused step left the database exactly as it was (a dump before and after).
 
 Example counts come from the Hypothesis profiles registered below: "sequences" in the normal
-suite, "sequences-soak" with ``SOAK=1`` (``make soak``).
+suite (15 sequences of up to 40 steps), "sequences-soak" with ``SOAK=1`` (``make soak``: 400
+of up to 80).
+
+What it found while being written (each fixed in the model, with a plain regression test in
+tests/org/test_one_door.py):
+
+- deleting a seat period was not checked against the holders: the admin's inline delete left
+  two holders on one seat on SQLite and failed in the seat trigger (a 500) on PostgreSQL.
+  Found while writing the delete step; with the fix removed, this machine finds it in 15
+  sequences (shrunk to: begin with the history, delete the period).
+- a record moved to another person or position (a correction in the admin, the API or a
+  file) renumbered the new holder's terms only; the person it left kept "term 2" for what
+  had become their first term. Found while writing the reassign step.
+- no other rule broke in about 3,000 steps on SQLite and PostgreSQL while it was written;
+  the refusals all left every table as it was.
 """
 
 from __future__ import annotations
