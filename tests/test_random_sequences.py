@@ -384,9 +384,9 @@ class Sequences(RuleBasedStateMachine):
         if response.status_code != 302:
             return False
         # a rule only the locked save caught comes back to the same page with an error message
-        return not any(
-            m.level == messages.ERROR for m in messages.get_messages(response.wsgi_request)
-        )
+        # (only this request's: an earlier refusal's message may still wait to be shown)
+        added = messages.get_messages(response.wsgi_request)._queued_messages
+        return not any(m.level == messages.ERROR for m in added)
 
     def admin_data(self, url) -> dict:
         """The admin change form's data as the page shows it, inline formsets included."""
