@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: vendor install demo test test-sqlite test-postgres lint bench clean browser jekyll screenshots
+.PHONY: vendor install demo test test-sqlite test-postgres soak lint bench clean browser jekyll screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -75,6 +75,15 @@ test-sqlite: install
 
 test-postgres: install
 	CONVENER_DATABASE_URL=$$CONVENER_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+# A long run of the random sequences of tests/test_random_sequences.py (issue 13): 400
+# sequences of up to 80 steps (SEQUENCES_EXAMPLES=n for another count) on SQLite, then on
+# PostgreSQL when CONVENER_TEST_DATABASE_URL is set. The normal suite runs 15 of 30 steps.
+soak: install
+	SOAK=1 CONVENER_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -q -s tests/test_random_sequences.py
+	@if [ -n "$$CONVENER_TEST_DATABASE_URL" ]; then \
+	  SOAK=1 CONVENER_DATABASE_URL=$$CONVENER_TEST_DATABASE_URL $(BIN)/pytest -q -s tests/test_random_sequences.py; \
+	else echo "CONVENER_TEST_DATABASE_URL not set: PostgreSQL soak skipped"; fi
 
 lint: install
 	$(BIN)/ruff check convener tests bench docs

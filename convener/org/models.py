@@ -359,6 +359,19 @@ class SeatPeriod(Interval):
             self.full_clean()
             super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        """Delete under a lock on the position; refused (``ValidationError`` on ``seats``,
+        nothing written) when without this period the holders would outnumber the seats on
+        some day, the same rule as adding or changing a period."""
+        with transaction.atomic():
+            position = Position.objects.select_for_update().get(pk=self.position_id)
+            others = list(position.seat_periods.exclude(pk=self.pk))
+            rows = list(position.appointments.select_related("person"))
+            clashes = seat_clashes(rows, others, position.seats)
+            if clashes:
+                raise ValidationError({"seats": _seat_history_message(clashes)})
+            return super().delete(*args, **kwargs)
+
 
 def peak_holders(rows) -> int:
     """The largest number of ``rows`` that surely run on one same day."""
@@ -737,8 +750,10 @@ class Appointment(Interval):
             )
             self.position = position
             self.full_clean(exclude=["term_number"])
+            stored = stored_holders([self])
             super().save(*args, **kwargs)
             self.term_number = renumber_terms(self.person_id, position).get(self.pk)
+            renumber_left_behind(stored, [self])
 
     def delete(self, *args, **kwargs):
         """Delete and renumber the person's remaining terms of the position."""
@@ -854,11 +869,13 @@ class AppointmentBatch:
                         row.term_number = number
                         if not row._state.adding and row not in accepted:
                             renumbered.append(row)
+            stored = stored_holders(accepted)
             for row in accepted:  # one at a time, in order: each leaves a valid registry
                 if not row._state.adding:
                     if self.user is not None:
                         row._history_user = self.user
                     super(Appointment, row).save()
+            renumber_left_behind(stored, accepted)
             self.pending.extend(a for a in accepted if a._state.adding)
             for row in renumbered:
                 Appointment.objects.filter(pk=row.pk).update(term_number=row.term_number)
@@ -914,6 +931,26 @@ def renumber_terms(person_id: int, position: Position) -> dict[int, int | None]:
         if row.term_number != number:
             Appointment.objects.filter(pk=row.pk).update(term_number=number)
     return {row.pk: number for row, number in zip(rows, numbers, strict=True)}
+
+
+def stored_holders(rows) -> dict[int, tuple[int, int]]:
+    """The person and position stored for each of ``rows`` already saved, by id."""
+    ids = [r.pk for r in rows if r.pk is not None and not r._state.adding]
+    if not ids:
+        return {}
+    stored = Appointment.objects.filter(pk__in=ids).values_list("pk", "person_id", "position_id")
+    return {pk: (person_id, position_id) for pk, person_id, position_id in stored}
+
+
+def renumber_left_behind(stored: dict[int, tuple[int, int]], rows) -> None:
+    """After ``rows`` were saved: when a record moved to another person or position (a
+    correction), renumber the terms of the person and position it left, whose run of
+    consecutive mandates it no longer belongs to."""
+    left = {stored[r.pk] for r in rows if r.pk in stored} - {
+        (r.person_id, r.position_id) for r in rows
+    }
+    for person_id, position_id in sorted(left):
+        renumber_terms(person_id, Position.objects.get(pk=position_id))
 
 
 def check_term_limits_of(position: Position, rows, *, field: str, focus=None) -> None:

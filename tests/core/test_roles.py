@@ -7,7 +7,9 @@ from tests.factories import UserFactory
 
 @pytest.mark.django_db
 def test_every_role_exists_as_a_group_after_migrating():
-    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
+    # the four roles the README names, written out here: a role dropped from the code fails
+    expected = {"member", "committee_member", "manager", "diversity_officer"}
+    assert set(Group.objects.values_list("name", flat=True)) >= expected
 
 
 @pytest.mark.django_db

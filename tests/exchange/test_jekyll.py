@@ -4,7 +4,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from convener.exchange.jekyll import MARKER, NotAJekyllSite, publish
+from convener.exchange.jekyll import NotAJekyllSite, publish
 from tests.factories import OrgUnitFactory, PositionFactory
 from tests.site import collab
 
@@ -88,7 +88,7 @@ def test_files_written_earlier_and_no_longer_published_are_removed_and_nothing_e
     assert page.is_file()
     # what an earlier version wrote: Markdown pages and a structure.yml without a marker
     old_page = site / "leadership" / "positions" / "old.md"
-    old_page.write_text(f"---\nlayout: default\n{MARKER}\n---\nold\n")
+    old_page.write_text("---\nlayout: default\ngenerator: convener\n---\nold\n")
     (site / "_data" / "convener" / "structure.yml").write_text("- id: x\n")
     # the site's own files in the same folders
     own_page = site / "leadership" / "history.md"
@@ -121,7 +121,7 @@ def test_data_files_name_people_and_units_by_both_keys(site):
     assert people[person.slug]["institution"]["name"] == "Testville Institute"
     units = yaml.safe_load((data / "units.yml").read_text())
     assert "Empty Area" in [u["name"] for u in units]  # a unit with no position yet is shown
-    assert (data / "units.yml").read_text().startswith(f"# {MARKER}")
+    assert (data / "units.yml").read_text().startswith("# generator: convener")
 
 
 def test_the_publication_reads_the_registry_in_ten_queries_whatever_its_size(

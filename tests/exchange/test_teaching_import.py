@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from convener.exchange.exporter import export_popolo
 from convener.exchange.importer import import_path
-from convener.exchange.kinds import KINDS, template
+from convener.exchange.kinds import template
 from convener.org.models import OrgUnit, Position, SeatPeriod
 from convener.people.models import Person
 from convener.synth.generator import Synthesizer
@@ -41,7 +41,10 @@ def test_the_template_marks_required_columns_and_lists_allowed_values(tmp_path, 
 
 
 def test_every_kind_has_a_template_whose_example_is_filled_in_where_required():
-    for kind in KINDS:
+    # the kinds the README's import section lists, written out here
+    kinds = ["institutions", "people", "memberships", "affiliations", "career_stages", "units"]
+    kinds += ["positions", "seat_periods", "appointments", "completions"]
+    for kind in kinds:
         header = template(kind).splitlines()[0]
         assert header.count("*") >= 1, kind
 

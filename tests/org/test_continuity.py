@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from convener.core.dates import PartialDate, continues
 from convener.org import services, succession
@@ -153,6 +154,6 @@ def test_counting_acting_terms_is_refused_when_it_would_break_a_term_limit():
     )
     services.appoint(person, position, D(2010, 7, 1))
     position.acting_counts_as_term = True
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ValidationError) as info:
         position.full_clean()
     assert "acting_counts_as_term" in info.value.message_dict

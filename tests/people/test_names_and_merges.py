@@ -4,6 +4,7 @@ that makes one record of two without losing history."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from convener.exchange.importer import import_path
@@ -155,7 +156,7 @@ def test_a_merge_that_would_put_one_person_twice_in_a_seat_is_refused_and_change
     position = PositionFactory(seats=2)
     services.appoint(keep, position, D(2010, 1, 1))
     services.appoint(dup, position, D(2011, 1, 1))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ValidationError) as info:
         merge_people(keep, dup)
     assert "already holds this position" in str(info.value)
     assert Person.objects.count() == 2 and Appointment.objects.filter(person=dup).count() == 1

@@ -4,6 +4,7 @@ typed text that names one person."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from convener.people.models import Person
@@ -97,7 +98,7 @@ def test_typed_text_that_names_one_person_is_enough_without_javascript(two_garci
 
 def test_typed_text_that_names_several_people_asks_for_more(two_garcias):
     field = PersonChoiceField(queryset=Person.objects.all())
-    with pytest.raises(Exception) as error:
+    with pytest.raises(ValidationError) as error:
         _clean(field, "Maria Garcia")
     assert "2 people match “Maria Garcia”" in str(error.value)
 
@@ -105,10 +106,10 @@ def test_typed_text_that_names_several_people_asks_for_more(two_garcias):
 def test_a_chosen_person_outside_the_list_is_refused_in_plain_words(two_garcias):
     members = Person.objects.filter(memberships__end__isnull=True)
     field = PersonChoiceField(queryset=members)
-    with pytest.raises(Exception) as error:
+    with pytest.raises(ValidationError) as error:
         _clean(field, "Mario Garcin", chosen=str(two_garcias["gone"].pk))
     assert "cannot be chosen here" in str(error.value)
-    with pytest.raises(Exception) as error:
+    with pytest.raises(ValidationError) as error:
         _clean(field, "Nobody Atall")
     assert "Nobody here matches “Nobody Atall”" in str(error.value)
 
