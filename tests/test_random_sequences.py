@@ -1003,9 +1003,14 @@ class Sequences(RuleBasedStateMachine):
             assert ConflictDeclaration.objects.filter(
                 candidacy=candidacy, reviewer=reviewer, conflicted=False
             ).exists(), act
-            assert not Candidacy.objects.filter(call=candidacy.call, nominee=reviewer).exists()
+            # a stake is a live candidacy (one that stands: consented, then decided), the
+            # reviewer's own or one they nominated; a declined or lapsed nomination is none
+            live = ["consented", "appointed", "not_appointed"]
+            assert not Candidacy.objects.filter(
+                call=candidacy.call, nominee=reviewer, state__in=live
+            ).exists()
             assert not Nomination.objects.filter(
-                candidacy__call=candidacy.call, nominator=reviewer
+                candidacy__call=candidacy.call, candidacy__state__in=live, nominator=reviewer
             ).exists()
             assert reviewer in self.reviewers  # sits on the committee
 
