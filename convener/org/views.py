@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from convener.core import charts, listing, spreadsheet
 from convener.core.dates import parse_day
 from convener.core.inputs import text_problem
+from convener.core.models import RegistryVersion
 from convener.core.permissions import person_of, public, role_required
 from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role, has_role
@@ -52,13 +53,14 @@ SUCCESSION_SORTS = [("urgency", "Most urgent first"), ("position", "Position, A 
 @role_required(*MANAGEMENT)
 @require_safe
 def dashboard(request):
-    from convener.site.orgchart import incoming_by_position
-
     today = timezone.localdate()
     months, error = _int_param(request, "months", 12, 1, 120)
     if error:
         return _bad(request, "months", error)
-    areas_of = succession.l1_areas(today)
+    # the registry's part, computed once per registry version for every process
+    version = RegistryVersion.current()
+    model = succession.model(today, version)
+    areas_of = model.areas_of
     filters = listing.Filters(
         areas=sorted({a for a in areas_of.values() if a is not None}, key=lambda a: a.name),
         levels=[(lv, Position.Level(lv).label) for lv in succession.LEADERSHIP_LEVELS],
@@ -73,10 +75,9 @@ def dashboard(request):
     def area(position):
         return areas_of.get(position.unit_id)
 
-    terms = succession.current_terms(today)
-    incoming = incoming_by_position(today, today)
+    terms = succession.current_terms(today, version)  # copies, with their calls
     for t in terms:
-        t.incoming = incoming.get(t.appointment.position_id, [])
+        t.incoming = model.incoming.get(t.appointment.position_id, [])
     in_scope = [
         t
         for t in terms
@@ -90,15 +91,9 @@ def dashboard(request):
     else:
         ending.sort(key=lambda t: t.urgency)
     lines = [
-        line
-        for line in succession.lead_lines(today)
-        if filters.keeps(area(line.position), line.position.level)
+        line for line in model.lines if filters.keeps(area(line.position), line.position.level)
     ]
-    vacancies = [
-        v for v in succession.vacancies(today) if filters.keeps(area(v.position), v.position.level)
-    ]
-    for v in vacancies:
-        v.incoming = incoming.get(v.position.pk, [])
+    vacancies = [v for v in model.vacancies if filters.keeps(area(v.position), v.position.level)]
     context = {
         "today": today,
         "months": months,
@@ -111,11 +106,11 @@ def dashboard(request):
         "bench": [(line, a) for line in lines for a in line.ready],
         "strength": [
             row
-            for row in succession.bench_strength(lines, today)
+            for row in succession.bench_strength(lines, today, areas_of)
             if filters.area is None or row["area"].pk == filters.area.pk
         ],
         "vacancies": vacancies,
-        "exceptions": succession.exceptions()[:100],
+        "exceptions": model.exceptions,
         "can_call": has_role(request.user, Role.MANAGER),
         "extra": [("months", months)],
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,18 +47,35 @@ def _bad_request(request, error: BadQuery):
     return render(request, "site/bad_request.html", {"error": error}, status=400)
 
 
+def _registry_counts(today: dt.date) -> dict[str, int]:
+    """The home page's figures, in one query."""
+    querysets = {
+        "units": OrgUnit.objects.possibly_on(today),
+        "positions": Position.objects.possibly_on(today),
+        "holders": Appointment.objects.possibly_on(today).values("person").distinct(),
+        "leaders_ever": Appointment.objects.values("person").distinct(),
+    }
+    parts, params = [], []
+    for i, qs in enumerate(querysets.values()):
+        sql, more = qs.order_by().query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS q{i})")
+        params.extend(more)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+
 @require_safe
 @page_cache.registry_page
 def home(request):
     today = timezone.localdate()
-    context = {
-        "units": OrgUnit.objects.possibly_on(today).count(),
-        "positions": Position.objects.possibly_on(today).count(),
-        "holders": Appointment.objects.possibly_on(today).values("person").distinct().count(),
-        "leaders_ever": Appointment.objects.values("person").distinct().count(),
-    }
+    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+    counts = page_cache.registry_derived(
+        "home-counts", lambda: _registry_counts(today), version=version
+    )
+    context = dict(counts)
     if request.user.is_authenticated:  # never from the page cache: signed-in visitors
-        context["tasks"] = tasks.tasks_for(request.user, today)
+        context["tasks"] = tasks.tasks_for(request.user, today, version)
     return render(request, "site/home.html", context)
 
 
