@@ -352,15 +352,20 @@ def junior_participation(years: list[int]) -> dict:
     were junior when appointed. Also: junior deputies who went on to lead."""
     roles = LEAD_ROLES | {Position.Role.DEPUTY}
     first, last = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
-    appointments = list(
-        Appointment.objects.filter(
-            position__level__in=LEADERSHIP_LEVELS, position__role__in=roles, start__lte=last
-        )
-        .filter(Q(maybe_until__isnull=True) | Q(maybe_until__gte=first))
+    # pathways use the full history, not just the window; whether junior when appointed
+    # needs the start. Two queries: the appointments, and their holders' career stages.
+    all_rows = list(
+        Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS, position__role__in=roles)
+        .exclude(start__isnull=True)
         .select_related("position")
     )
-    stages = _stage_lookup({a.person_id for a in appointments})
-    junior = {a.pk: is_junior_on(stages[a.person_id], a.start) for a in appointments}
+    stages_all = _stage_lookup({a.person_id for a in all_rows})
+    appointments = [
+        a
+        for a in all_rows
+        if a.start <= last and (a.maybe_until is None or a.maybe_until >= first)
+    ]
+    junior = {a.pk: is_junior_on(stages_all[a.person_id], a.start) for a in appointments}
     table = []
     for year in years:
         day = dt.date(year, 7, 1)
@@ -376,13 +381,6 @@ def junior_participation(years: list[int]) -> dict:
                     "share": n_junior / len(held) if held else None,
                 }
             )
-    # pathways use the full history, not just the window
-    all_rows = list(
-        Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS, position__role__in=roles)
-        .exclude(start__isnull=True)  # whether junior when appointed needs the start
-        .select_related("position")
-    )
-    stages_all = _stage_lookup({a.person_id for a in all_rows})
     leads_by_person = defaultdict(list)
     for a in all_rows:
         if a.position.role in LEAD_ROLES:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from convener.core import cache as page_cache
 from convener.core import charts, listing, spreadsheet
 from convener.core.dates import parse_day
 from convener.core.inputs import text_problem
@@ -182,7 +183,13 @@ def junior(request):
     end, error = _int_param(request, "to", this_year, start, this_year)
     if error:
         return _bad(request, "to", error)
-    data = succession.junior_participation(list(range(start, end + 1)))
+    # the registry's alone: computed once per registry version for every process
+    data = page_cache.registry_derived(
+        "junior",
+        lambda: succession.junior_participation(list(range(start, end + 1))),
+        str(start),
+        str(end),
+    )
     levels = list(succession.LEADERSHIP_LEVELS)
     series = [
         charts.Series(

@@ -43,7 +43,7 @@ PINNED = {
     # registry version, calls
     "org:succession": (13, 4),
     "org:timeline": 5,
-    "org:junior": 6,
+    "org:junior": (5, 3),  # later: session, user, registry version
     "org:leaders": 5,
     "org:to_complete": 6,
     "people:duplicates": 3,
