@@ -361,9 +361,7 @@ def junior_participation(years: list[int]) -> dict:
     )
     stages_all = _stage_lookup({a.person_id for a in all_rows})
     appointments = [
-        a
-        for a in all_rows
-        if a.start <= last and (a.maybe_until is None or a.maybe_until >= first)
+        a for a in all_rows if a.start <= last and (a.maybe_until is None or a.maybe_until >= first)
     ]
     junior = {a.pk: is_junior_on(stages_all[a.person_id], a.start) for a in appointments}
     table = []

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from convener.core import cache as page_cache
@@ -274,17 +277,33 @@ def leaders(request):
                 ]
             )
         return response
-    page_rows = list(rows[:500])
+
+    def page():
+        # the registry's alone: drawn once per registry version and filter for every process
+        page_rows = list(rows[:500])
+        results = render_to_string(
+            "org/_leaders_results.html",
+            {
+                "rows": page_rows,
+                "total": rows.count() if len(page_rows) == 500 else len(page_rows),
+                "csv_query": csv_query,
+            },
+        )
+        return list(OrgUnit.objects.filter(level__in=[1, 2]).order_by("level", "name")), results
+
+    # made-up parameters neither make a page of their own nor reach the CSV link
+    chosen = {"from": start, "to": end, "level": level, "unit": unit.slug if unit else ""}
+    csv_query = urlencode({k: str(v) for k, v in chosen.items() if v})
+    filters = [csv_query]
+    units, results = page_cache.registry_derived("leaders", page, *filters)
     return render(
         request,
         "org/leaders.html",
         {
-            "rows": page_rows,
-            "total": rows.count(),
+            "results": mark_safe(results),  # noqa: S308 - rendered by the template engine
             "levels": succession.LEADERSHIP_LEVELS,
-            "units": OrgUnit.objects.filter(level__in=[1, 2]).order_by("level", "name"),
+            "units": units,
             "query": request.GET,
-            "csv_query": request.GET.urlencode(),
         },
     )
 

@@ -44,10 +44,12 @@ PINNED = {
     "org:succession": (13, 4),
     "org:timeline": 5,
     "org:junior": (5, 3),  # later: session, user, registry version
-    "org:leaders": 5,
+    "org:leaders": (5, 3),  # later: session, user, registry version
     "org:to_complete": 6,
     "people:duplicates": 3,
-    "training:dashboard": 10,  # + the L1 area of each unit, - the drop-down of every holder
+    # + the L1 area of each unit, - the drop-down of every holder; later: the completions and
+    # requirements, the manager's own, the courses
+    "training:dashboard": (10, 8),
 }
 
 
