@@ -9,7 +9,7 @@ Django's test client:
 - counts the SQL queries of each page, once with the cache emptied (cold, rendered from the
   database) and once again (warm), and times both;
 - times the cold render of the org chart (signed in, so never the whole-page cache) and a
-  manager's import dry run of 1,000 rows through the upload page;
+  manager's import dry run of 1,000 new people through the upload page;
 - writes the org chart's HTML, exactly as served, where the static server finds it.
 
 Usage (run by bench/run.py with the bench environment):
@@ -178,7 +178,7 @@ def main() -> None:
     for _ in range(REPEAT):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        upload = SimpleUploadedFile("appointments.csv", content, content_type="text/csv")
+        upload = SimpleUploadedFile("people.csv", content, content_type="text/csv")
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             response = clients["manager"].post("/import/", {"file": upload, "dry_run": "on"})
