@@ -124,6 +124,7 @@ def org_chart(request):
                 "is_today": is_today,
                 "vacancies": sum(r.count_vacancies() for r in roots),
                 "svg": mark_safe(orgchart.render_svg(roots, day, incoming, standalone=False)),  # noqa: S308 - built with escape()
+                "org_list": mark_safe(orgchart.render_list(roots, day, is_today, incoming)),  # noqa: S308 - built with escape()
                 "incoming": incoming,
                 "unit": unit,
                 "subtree_units": [u for r in roots for u in _walk_units(r)],
