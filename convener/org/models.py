@@ -635,6 +635,17 @@ class Appointment(Interval):
             models.Index(fields=["start", "maybe_until"]),
         ]
 
+    # Django's own get_FOO_display builds a dict of every choice on each call; a succession
+    # table asks three of every row
+    def get_capacity_display(self):
+        return _label(self.Capacity, self.capacity)
+
+    def get_method_display(self):
+        return _label(self.Method, self.method)
+
+    def get_end_reason_display(self):
+        return _label(self.EndReason, self.end_reason)
+
     def __str__(self):
         return f"{self.person} as {self.position} ({self.period_display()})"
 

@@ -193,12 +193,37 @@ def position_detail(request, slug):
         day = _day_param(request)
     except BadQuery as error:
         return _bad_request(request, error)
-    page = request.GET.get("page", 1)
+    page = request.GET.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1  # as the paginator reads it
+    today = timezone.localdate()
     context = {
         "position": position,
-        **services.position_page(position, day, page, today=timezone.localdate()),
-        "incoming": orgchart.incoming_for(position, timezone.localdate()),
+        **services.position_page(position, day, page, today=today, with_succession=False),
+        "incoming": orgchart.incoming_for(position, today),
     }
+    # the succession, a page of up to a hundred rows, depends on the registry alone: drawn
+    # once per registry version for every process
+    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+
+    def succession():
+        return render_to_string(
+            "site/_succession.html",
+            {
+                "succession": services.succession_page(position, page),
+                "day": day,
+                "is_today": day == today,
+            },
+        )
+
+    html = page_cache.registry_derived(
+        "position-succession",
+        succession,
+        str(position.pk),
+        day.isoformat(),
+        str(page),
+        version=version,
+    )
+    context["succession_html"] = mark_safe(html)  # noqa: S308 - rendered by the template engine
     return render(request, "site/position.html", context)
 
 
