@@ -132,12 +132,13 @@ def serve(env: dict, port: int) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
     )
-    for _ in range(100):
+    deadline = time.monotonic() + 300  # a loaded machine boots gunicorn slowly
+    while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60)  # noqa: S310
             return server
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.5)
     server.kill()
     raise RuntimeError("gunicorn did not start")
 
