@@ -219,6 +219,7 @@ def scale(people: int, work: Path) -> dict:
     counts = json.loads(counts_file.read_text())
     cookies = counts["cookies"]
     pages = {}
+    load = [round(os.getloadavg()[0], 1)]
     port = free_port()
     server = serve(env, port)  # started after the static copy exists: WhiteNoise indexes once
     base = f"http://127.0.0.1:{port}"
@@ -248,6 +249,7 @@ def scale(people: int, work: Path) -> dict:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    load.append(round(os.getloadavg()[0], 1))
     drop(name)
     return {
         "steps": steps,
@@ -259,6 +261,7 @@ def scale(people: int, work: Path) -> dict:
             for d, s in zip(rounds["dynamic"], rounds["static"], strict=True)
         ],
         "org chart bytes": static_file.stat().st_size,
+        "load average": load,
         "cold org chart": counts["cold org chart"],
         "import dry run": counts["import dry run"],
     }
@@ -330,7 +333,8 @@ def table(out: dict) -> list[str]:
             f"Org chart, dynamic / static throughput: **{res['dynamic/static']}** "
             f"(median of {ROUNDS} alternating rounds: "
             f"{', '.join(map(str, res['dynamic/static rounds']))}; "
-            f"{res['org chart bytes']:,} bytes of HTML).",
+            f"{res['org chart bytes']:,} bytes of HTML). Load average of the machine (2 cores) "
+            f"when the pages began and ended: {' and '.join(map(str, res['load average']))}.",
             "",
             "| in-process, signed in | median ms | worst ms | SQL queries |",
             "| --- | ---: | ---: | ---: |",
