@@ -52,10 +52,10 @@ def pg_url(name: str) -> str:
     return PG.rsplit("/", 1)[0] + "/" + name
 
 
-def recreate(name: str) -> str:
+def recreate(name: str, template: str | None = None) -> str:
     with psycopg.connect(PG, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        con.execute(f'CREATE DATABASE "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return pg_url(name)
 
 
@@ -150,7 +150,7 @@ def scale(people: int, work: Path) -> dict:
     var.mkdir()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CONVENER_")},
-        "CONVENER_DATABASE_URL": recreate(name),
+        "CONVENER_DATABASE_URL": pg_url(name),
         "CONVENER_CACHE_URL": REDIS,
         "CONVENER_VAR_DIR": str(var),
         "CONVENER_SECRET_KEY": Fernet.generate_key().decode() * 2,
@@ -162,8 +162,15 @@ def scale(people: int, work: Path) -> dict:
     }
     redis.Redis.from_url(REDIS).flushdb()
     steps = {}
-    quiet(["migrate", "-v0"], env)
-    quiet(["collectstatic", "--noinput", "-v0"], env)
+    # migrated and collected once per run (minutes on a loaded machine), copied per scale
+    migrated = f"convener_bench_migrated_{os.getpid()}"
+    if not (work / "static").exists():
+        quiet(["migrate", "-v0"], {**env, "CONVENER_DATABASE_URL": recreate(migrated)})
+        quiet(["collectstatic", "--noinput", "-v0"], env)
+        shutil.copytree(var / "static", work / "static")
+    else:
+        shutil.copytree(work / "static", var / "static")
+    env["CONVENER_DATABASE_URL"] = recreate(name, template=migrated)
     print("  synth", flush=True)
     steps["synth"] = run(["synth", "--people", str(people), "--years", "30", "-v0"], env, work)
     print("  review", flush=True)
@@ -187,8 +194,7 @@ def scale(people: int, work: Path) -> dict:
     print("  export csv + import", flush=True)
     steps["export csv"] = run(["export", "csv", "--out", str(work / f"csv-{people}")], env, work)
     if STEPS:
-        env2 = {**env, "CONVENER_DATABASE_URL": recreate(name + "_import")}
-        quiet(["migrate", "-v0"], env2)
+        env2 = {**env, "CONVENER_DATABASE_URL": recreate(name + "_import", template=migrated)}
         steps["import csv (that export)"] = run(["import", str(work / f"csv-{people}")], env2, work)
         drop(name + "_import")
 
@@ -408,9 +414,12 @@ def main() -> int:
         "scales": {},
     }
     with tempfile.TemporaryDirectory() as tmp:
-        for people in scales:
-            print(f"scale {people}...", flush=True)
-            out["scales"][str(people)] = scale(people, Path(tmp))
+        try:
+            for people in scales:
+                print(f"scale {people}...", flush=True)
+                out["scales"][str(people)] = scale(people, Path(tmp))
+        finally:
+            drop(f"convener_bench_migrated_{os.getpid()}")
     (ROOT / "bench" / "results.json").write_text(json.dumps(out, indent=1) + "\n")
     lines = table(out)
     readme = ROOT / "bench" / "README.md"
