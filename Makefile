@@ -30,7 +30,8 @@ var/vendor/axe.min.js: package.json package-lock.json
 # the pages still work (both are progressive enhancements), so only a warning.
 VENDOR_STATIC := var/vendor/static/vendor
 VENDOR_FILES := $(VENDOR_STATIC)/panzoom.min.js $(VENDOR_STATIC)/accessible-autocomplete.min.js \
-	$(VENDOR_STATIC)/accessible-autocomplete.min.css
+	$(VENDOR_STATIC)/accessible-autocomplete.min.css $(VENDOR_STATIC)/accessible-autocomplete.min.js.map \
+	$(VENDOR_STATIC)/accessible-autocomplete.min.css.map
 vendor:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(VENDOR_FILES); \
 	else echo "npm is missing: chart zoom and the person picker's suggestions are off"; fi
@@ -41,6 +42,8 @@ $(VENDOR_FILES) &: package.json package-lock.json
 	cp node_modules/@panzoom/panzoom/MIT-License.txt $(VENDOR_STATIC)/panzoom.LICENSE
 	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js $(VENDOR_STATIC)/
 	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css $(VENDOR_STATIC)/
+	# the source maps the two files name: collectstatic's manifest refuses a missing one
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.*.map $(VENDOR_STATIC)/
 	cp node_modules/accessible-autocomplete/LICENSE.txt $(VENDOR_STATIC)/accessible-autocomplete.LICENSE
 
 # The end-to-end tests drive Debian's Chromium; install it when we may.

@@ -1,13 +1,20 @@
 """The REST API: declarations of querysets, serializers, filters and permissions; the rules
 live in the models and services."""
 
+import hashlib
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from convener.core import cache as page_cache
+from convener.core.models import RegistryVersion
+from convener.core.roles import Role, has_role
 from convener.nominations import services as call_services
 from convener.nominations.models import Call, Candidacy
 from convener.org.models import Appointment, OrgUnit, Position, SeatPeriod
@@ -25,9 +32,43 @@ class RegistryViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Read for everyone, create and update for managers; nothing is ever deleted here."""
+    """Read for everyone, create and update for managers; nothing is ever deleted here.
+
+    A list depends on the registry alone (and on which confidential fields the reader's
+    roles may read): each page of it is serialized once per registry version and shared by
+    every process through the cache, with an ETag that a client can revalidate (304)."""
 
     permission_classes = [PublicReadManagerWrite]
+    registry_list = True  # False for lists of what is not the registry (calls)
+
+    def list(self, request, *args, **kwargs):
+        known = {"page", "format"} | set(getattr(self, "filterset_fields", None) or [])
+        if getattr(self, "filterset_class", None) is not None:
+            known |= set(self.filterset_class.base_filters)
+        if not self.registry_list or set(request.GET) - known:
+            return super().list(request, *args, **kwargs)  # made-up parameters: not kept
+        roles = [r for r in Role.values if has_role(request.user, r)]
+        key = ":".join(
+            [
+                "api-list1",
+                str(RegistryVersion.current()),
+                ",".join(roles) or "-",
+                request.get_host(),
+                request.get_full_path(),
+            ]
+        )
+        etag = '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=304, headers={"ETag": etag})
+        data = page_cache.get(key)
+        if data is None:
+            response = super().list(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            # plain JSON values: the serializer's own containers do not go into the cache
+            data = json.loads(JSONRenderer().render(response.data))
+            page_cache.set(key, data)
+        return Response(data, headers={"ETag": etag})
 
 
 class InstitutionViewSet(RegistryViewSet):
@@ -77,6 +118,7 @@ class SeatPeriodViewSet(RegistryViewSet):
 
 
 class CallViewSet(RegistryViewSet):
+    registry_list = False
     serializer_class = serializers.CallSerializer
     filterset_fields = ["state"]
     http_method_names = ["get", "post", "head", "options"]

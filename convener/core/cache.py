@@ -75,8 +75,10 @@ def keep_page(key: str, response) -> None:
 
 
 def forget_local_pages() -> None:
-    """Empty this process's memo (the tests and the bench start each page cold)."""
+    """Empty this process's memos of pages and derived values (the tests and the bench start
+    each page cold)."""
     _memo.clear()
+    _derived.clear()
 
 
 def _remember(key: str, page) -> None:
@@ -84,3 +86,33 @@ def _remember(key: str, page) -> None:
         if len(_memo) >= _MEMO_SIZE:
             _memo.clear()
         _memo[key] = page
+
+
+# What is computed from the registry alone (the succession model, junior participation, the
+# API's lists) is computed once per registry version and day, and shared by every process
+# through the cache. A per-process memo in front saves unpickling it again; it can never be
+# stale, the registry's version being part of its key. Callers never change what they get.
+_derived: dict[str, object] = {}
+_DERIVED_SIZE = 16
+_MISSING = object()
+
+
+def registry_derived(name: str, compute, *parts, version: int | None = None):
+    """``compute()``, once per registry version, day and ``parts`` (the arguments it depends
+    on, as strings) for all processes. Falls back to computing when the cache is down."""
+    from .models import RegistryVersion
+
+    if version is None:
+        version = RegistryVersion.current()
+    key = ":".join(["derived1", name, str(version), timezone.localdate().isoformat(), *parts])
+    value = _derived.get(key, _MISSING)
+    if value is not _MISSING:
+        return value
+    value = get(key)
+    if value is None:
+        value = compute()
+        set(key, value)
+    if len(_derived) >= _DERIVED_SIZE:
+        _derived.clear()
+    _derived[key] = value
+    return value

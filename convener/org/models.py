@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from convener.core.dates import Precision, continues
+from convener.core.links import slug_url
 from convener.core.models import (
     Interval,
     IntervalQuerySet,
@@ -30,6 +30,13 @@ validate_unit_order = RegexValidator(
     r"^[A-Za-z0-9]+(?:[.\- ][A-Za-z0-9]+)*$",
     _("Use numbers or letters separated by dots, e.g. 1.2.3 (a WBS number)."),
 )
+
+
+def _label(choices, value):
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value  # as Django's own get_FOO_display: a value without a label as it is
 
 
 class OrgUnit(Interval):
@@ -90,7 +97,15 @@ class OrgUnit(Interval):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("site:org") + f"#unit-{self.slug}"
+        return slug_url("site:org") + f"#unit-{self.slug}"
+
+    # Django's own get_FOO_display builds a dict of every choice on each call; the org chart
+    # asks for these of every unit
+    def get_kind_display(self):
+        return _label(self.Kind, self.kind)
+
+    def get_level_display(self):
+        return _label(self.Level, self.level)
 
     @property
     def order_key(self) -> tuple:
@@ -236,7 +251,7 @@ class Position(Interval):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("site:position", args=[self.slug])
+        return slug_url("site:position", self.slug)
 
     @property
     def allocates_resources(self) -> bool:
@@ -632,6 +647,17 @@ class Appointment(Interval):
             models.Index(fields=["person", "start"]),
             models.Index(fields=["start", "maybe_until"]),
         ]
+
+    # Django's own get_FOO_display builds a dict of every choice on each call; a succession
+    # table asks three of every row
+    def get_capacity_display(self):
+        return _label(self.Capacity, self.capacity)
+
+    def get_method_display(self):
+        return _label(self.Method, self.method)
+
+    def get_end_reason_display(self):
+        return _label(self.EndReason, self.end_reason)
 
     def __str__(self):
         return f"{self.person} as {self.position} ({self.period_display()})"

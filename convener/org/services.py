@@ -176,7 +176,12 @@ ASKABLE_LIMIT = 20
 
 
 def position_page(
-    position: Position, day: dt.date, page: str | int | None = 1, *, today: dt.date | None = None
+    position: Position,
+    day: dt.date,
+    page: str | int | None = 1,
+    *,
+    today: dt.date | None = None,
+    with_succession: bool = True,
 ) -> dict:
     """Everything the public position page shows, as the position stood on ``day`` (today by
     default), in a fixed number of queries: holders, deputies and seats of that day, and the
@@ -204,8 +209,6 @@ def position_page(
             )
         )
     )
-    newest_first = [F("maybe_from").desc(nulls_last=True), F("sure_from").desc(), "-id"]
-    succession = Paginator(appointments.order_by(*newest_first), SUCCESSION_PAGE_SIZE)
     seats = position.seats_on(day, periods)
     existed = position.possibly_covers(day)
     unrecorded = _unrecorded_seats(unrecorded, seats, len(holders)) if existed else []
@@ -213,7 +216,7 @@ def position_page(
         "day": day,
         "is_today": day == today,
         "existed": existed,
-        "succession": succession.get_page(page),
+        **({"succession": succession_page(position, page)} if with_succession else {}),
         "current": holders,
         "unrecorded": unrecorded,
         "seats": seats,
@@ -222,6 +225,13 @@ def position_page(
         "deputies": deputies,
         "askable": askable,
     }
+
+
+def succession_page(position: Position, page: str | int | None = 1):
+    """A page of everyone who held ``position``, most recent first (two queries)."""
+    newest_first = [F("maybe_from").desc(nulls_last=True), F("sure_from").desc(), "-id"]
+    appointments = position.appointments.select_related("person", "appointed_by")
+    return Paginator(appointments.order_by(*newest_first), SUCCESSION_PAGE_SIZE).get_page(page)
 
 
 @dataclass

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import models
 from django.db.models import Q
 
+from convener.core import cache
 from convener.core.dates import add_months
 from convener.people.models import CareerStage
 
@@ -52,6 +53,7 @@ class Term:
     status: str
     holdover_since: dt.date | None = None
     call: object | None = None
+    incoming: list[Appointment] = field(default_factory=list)  # decided, not yet started
 
     @property
     def status_label(self) -> str:
@@ -116,21 +118,31 @@ def term_status(appointment: Appointment, today: dt.date) -> Term:
     return Term(appointment, end, status, holdover)
 
 
-def current_terms(today: dt.date) -> list[Term]:
-    """Every current regular holder of a post with a term, with status and any open call."""
+def current_terms(today: dt.date, version: int | None = None) -> list[Term]:
+    """Every current regular holder of a post with a term, with status and any open call.
+    The terms come from the registry's model of the day (computed once per registry version);
+    the calls, which are not part of the registry, are read anew: one query."""
+    calls = _calls_under_way()
+    # copies: the model is shared by every request of this registry version
+    terms = registry_terms(today, version)
+    return [replace(t, call=calls.get(t.appointment.position_id)) for t in terms]
+
+
+def registry_terms(today: dt.date, version: int | None = None) -> list[Term]:
+    """The current terms of ``today`` without their calls, computed once per registry version
+    for every process (one query when not yet computed). Shared: never changed by callers."""
+    day = today.isoformat()
+    return cache.registry_derived("terms", lambda: _terms(today), day, version=version)
+
+
+def _terms(today: dt.date) -> list[Term]:
     appointments = (
         Appointment.objects.surely_on(today)
         .filter(capacity=Appointment.Capacity.REGULAR, position__term_months__isnull=False)
         .select_related("person", "position", "position__unit")
         .order_by("position__title", "start")
     )
-    calls = _calls_under_way()
-    terms = []
-    for a in appointments:
-        term = term_status(a, today)
-        term.call = calls.get(a.position_id)
-        terms.append(term)
-    return terms
+    return [term_status(a, today) for a in appointments]
 
 
 def ending_within(terms: list[Term], today: dt.date, months: int) -> list[Term]:
@@ -167,6 +179,11 @@ def _served_since(appointments: list[Appointment]) -> dict[int, dt.date | None]:
 
 
 def lead_lines(today: dt.date) -> list[LeadLine]:
+    """The lead lines of the registry's model of ``today`` (see :func:`_lead_lines`)."""
+    return model(today).lines
+
+
+def _lead_lines(today: dt.date) -> list[LeadLine]:
     """Current lead posts of the management levels with their holders and deputies; a deputy
     is ready when they have served at least one full term of the deputy post."""
     positions = list(
@@ -197,19 +214,16 @@ def lead_lines(today: dt.date) -> list[LeadLine]:
     return sorted(leads.values(), key=lambda line: line.position.title)
 
 
-def bench_strength(lines: list[LeadLine], today: dt.date) -> list[dict]:
-    """Per L1 area: how many of its lead posts have a deputy ready to take over."""
-    units = {u.pk: u for u in OrgUnit.objects.possibly_on(today)}
-
-    def l1_of(unit_id):
-        unit = units.get(unit_id)
-        while unit is not None and unit.level not in (1, None) and unit.parent_id:
-            unit = units.get(unit.parent_id)
-        return unit if unit is not None and unit.level == 1 else None
-
+def bench_strength(
+    lines: list[LeadLine], today: dt.date, areas_of: dict[int, OrgUnit | None] | None = None
+) -> list[dict]:
+    """Per L1 area: how many of its lead posts have a deputy ready to take over. ``areas_of``
+    is :func:`l1_areas` of ``today`` when the caller has it already (no query then)."""
+    if areas_of is None:
+        areas_of = l1_areas(today)
     table: dict[int, dict] = {}
     for line in lines:
-        area = l1_of(line.position.unit_id)
+        area = areas_of.get(line.position.unit_id)
         if area is None:
             continue
         row = table.setdefault(area.pk, {"area": area, "leads": 0, "with_deputy": 0, "ready": 0})
@@ -227,6 +241,7 @@ class Vacancy:
     position: Position
     vacant_seats: int
     since: dt.date | None
+    incoming: list[Appointment] = field(default_factory=list)  # decided, not yet started
 
     @property
     def months(self) -> int | None:
@@ -237,6 +252,11 @@ class Vacancy:
 
 
 def vacancies(today: dt.date) -> list[Vacancy]:
+    """The vacancies of the registry's model of ``today`` (see :func:`_vacancies`)."""
+    return model(today).vacancies
+
+
+def _vacancies(today: dt.date) -> list[Vacancy]:
     """Current posts with fewer holders than their seats of today (seat periods included), and
     since when the last seat was free. An appointment whose end nobody recorded holds no seat
     today (it is listed among the records to complete instead)."""
@@ -284,6 +304,42 @@ def exceptions() -> list[Appointment]:
     )
 
 
+@dataclass
+class Model:
+    """What the succession dashboard and the "Your tasks" panel read from the registry on one
+    day. It depends on the registry alone, so it is computed once per registry version and
+    day and shared by every process (``core.cache.registry_derived``); nobody changes it."""
+
+    incoming: dict[int, list[Appointment]]  # by position: decided, not yet started
+    lines: list[LeadLine]
+    vacancies: list[Vacancy]
+    areas_of: dict[int, OrgUnit | None]
+    exceptions: list[Appointment]  # the most recent hundred
+
+
+def model(today: dt.date, version: int | None = None) -> Model:
+    return cache.registry_derived(
+        "succession", lambda: _model(today), today.isoformat(), version=version
+    )
+
+
+def _model(today: dt.date) -> Model:
+    from .services import incoming_by_position
+
+    incoming = incoming_by_position(today, today)
+    found = _vacancies(today)
+    for v in found:
+        v.incoming = incoming.get(v.position.pk, [])
+    lines = _lead_lines(today)
+    return Model(
+        incoming=incoming,
+        lines=lines,
+        vacancies=found,
+        areas_of=l1_areas(today),
+        exceptions=exceptions()[:100],
+    )
+
+
 # -- junior participation -------------------------------------------------------------------
 def _stage_lookup(person_ids) -> dict[int, list[CareerStage]]:
     stages = defaultdict(list)
@@ -302,15 +358,18 @@ def junior_participation(years: list[int]) -> dict:
     were junior when appointed. Also: junior deputies who went on to lead."""
     roles = LEAD_ROLES | {Position.Role.DEPUTY}
     first, last = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
-    appointments = list(
-        Appointment.objects.filter(
-            position__level__in=LEADERSHIP_LEVELS, position__role__in=roles, start__lte=last
-        )
-        .filter(Q(maybe_until__isnull=True) | Q(maybe_until__gte=first))
+    # pathways use the full history, not just the window; whether junior when appointed
+    # needs the start. Two queries: the appointments, and their holders' career stages.
+    all_rows = list(
+        Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS, position__role__in=roles)
+        .exclude(start__isnull=True)
         .select_related("position")
     )
-    stages = _stage_lookup({a.person_id for a in appointments})
-    junior = {a.pk: is_junior_on(stages[a.person_id], a.start) for a in appointments}
+    stages_all = _stage_lookup({a.person_id for a in all_rows})
+    appointments = [
+        a for a in all_rows if a.start <= last and (a.maybe_until is None or a.maybe_until >= first)
+    ]
+    junior = {a.pk: is_junior_on(stages_all[a.person_id], a.start) for a in appointments}
     table = []
     for year in years:
         day = dt.date(year, 7, 1)
@@ -326,13 +385,6 @@ def junior_participation(years: list[int]) -> dict:
                     "share": n_junior / len(held) if held else None,
                 }
             )
-    # pathways use the full history, not just the window
-    all_rows = list(
-        Appointment.objects.filter(position__level__in=LEADERSHIP_LEVELS, position__role__in=roles)
-        .exclude(start__isnull=True)  # whether junior when appointed needs the start
-        .select_related("position")
-    )
-    stages_all = _stage_lookup({a.person_id for a in all_rows})
     leads_by_person = defaultdict(list)
     for a in all_rows:
         if a.position.role in LEAD_ROLES:

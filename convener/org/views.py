@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from convener.core import cache as page_cache
 from convener.core import charts, listing, spreadsheet
 from convener.core.dates import parse_day
 from convener.core.http import bad_query
 from convener.core.inputs import text_problem
+from convener.core.models import RegistryVersion
 from convener.core.permissions import person_of, public, role_required
 from convener.core.ratelimit import mail_rate_limited
 from convener.core.roles import Role, has_role
@@ -55,7 +60,10 @@ def dashboard(request):
     months, error = _int_param(request, "months", 12, 1, 120)
     if error:
         return _bad(request, "months", error)
-    areas_of = succession.l1_areas(today)
+    # the registry's part, computed once per registry version for every process
+    version = RegistryVersion.current()
+    model = succession.model(today, version)
+    areas_of = model.areas_of
     filters = listing.Filters(
         areas=sorted({a for a in areas_of.values() if a is not None}, key=lambda a: a.name),
         levels=[(lv, Position.Level(lv).label) for lv in succession.LEADERSHIP_LEVELS],
@@ -70,10 +78,9 @@ def dashboard(request):
     def area(position):
         return areas_of.get(position.unit_id)
 
-    terms = succession.current_terms(today)
-    incoming = services.incoming_by_position(today, today)
+    terms = succession.current_terms(today, version)  # copies, with their calls
     for t in terms:
-        t.incoming = incoming.get(t.appointment.position_id, [])
+        t.incoming = model.incoming.get(t.appointment.position_id, [])
     in_scope = [
         t
         for t in terms
@@ -87,15 +94,9 @@ def dashboard(request):
     else:
         ending.sort(key=lambda t: t.urgency)
     lines = [
-        line
-        for line in succession.lead_lines(today)
-        if filters.keeps(area(line.position), line.position.level)
+        line for line in model.lines if filters.keeps(area(line.position), line.position.level)
     ]
-    vacancies = [
-        v for v in succession.vacancies(today) if filters.keeps(area(v.position), v.position.level)
-    ]
-    for v in vacancies:
-        v.incoming = incoming.get(v.position.pk, [])
+    vacancies = [v for v in model.vacancies if filters.keeps(area(v.position), v.position.level)]
     context = {
         "today": today,
         "months": months,
@@ -108,11 +109,11 @@ def dashboard(request):
         "bench": [(line, a) for line in lines for a in line.ready],
         "strength": [
             row
-            for row in succession.bench_strength(lines, today)
+            for row in succession.bench_strength(lines, today, areas_of)
             if filters.area is None or row["area"].pk == filters.area.pk
         ],
         "vacancies": vacancies,
-        "exceptions": succession.exceptions()[:100],
+        "exceptions": model.exceptions,
         "can_call": has_role(request.user, Role.MANAGER),
         "extra": [("months", months)],
     }
@@ -184,7 +185,13 @@ def junior(request):
     end, error = _int_param(request, "to", this_year, start, this_year)
     if error:
         return _bad(request, "to", error)
-    data = succession.junior_participation(list(range(start, end + 1)))
+    # the registry's alone: computed once per registry version for every process
+    data = page_cache.registry_derived(
+        "junior",
+        lambda: succession.junior_participation(list(range(start, end + 1))),
+        str(start),
+        str(end),
+    )
     levels = list(succession.LEADERSHIP_LEVELS)
     series = [
         charts.Series(
@@ -269,17 +276,33 @@ def leaders(request):
                 ]
             )
         return response
-    page_rows = list(rows[:500])
+
+    def page():
+        # the registry's alone: drawn once per registry version and filter for every process
+        page_rows = list(rows[:500])
+        results = render_to_string(
+            "org/_leaders_results.html",
+            {
+                "rows": page_rows,
+                "total": rows.count() if len(page_rows) == 500 else len(page_rows),
+                "csv_query": csv_query,
+            },
+        )
+        return list(OrgUnit.objects.filter(level__in=[1, 2]).order_by("level", "name")), results
+
+    # made-up parameters neither make a page of their own nor reach the CSV link
+    chosen = {"from": start, "to": end, "level": level, "unit": unit.slug if unit else ""}
+    csv_query = urlencode({k: str(v) for k, v in chosen.items() if v})
+    filters = [csv_query]
+    units, results = page_cache.registry_derived("leaders", page, *filters)
     return render(
         request,
         "org/leaders.html",
         {
-            "rows": page_rows,
-            "total": rows.count(),
+            "results": mark_safe(results),  # noqa: S308 - rendered by the template engine
             "levels": succession.LEADERSHIP_LEVELS,
-            "units": OrgUnit.objects.filter(level__in=[1, 2]).order_by("level", "name"),
+            "units": units,
             "query": request.GET,
-            "csv_query": request.GET.urlencode(),
         },
     )
 

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from convener.core.links import slug_url
 from convener.core.models import Interval, RegistryVersion, overlaps_surely, strip_text_fields
 from convener.core.text import unique_slug
 from convener.core.validators import (
@@ -57,7 +57,7 @@ class Institution(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("site:institution", args=[self.slug])
+        return slug_url("site:institution", self.slug)
 
     def clean(self):
         strip_text_fields(self)
@@ -146,7 +146,7 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("site:person", args=[self.slug])
+        return slug_url("site:person", self.slug)
 
     @staticmethod
     def default_sort_name(name: str) -> str:

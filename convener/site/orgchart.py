@@ -22,6 +22,7 @@ so the three downloads are one drawing.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -450,3 +451,83 @@ def subtree(roots: list[UnitNode], slug: str) -> UnitNode | None:
             return node
         stack.extend(node.children)
     return None
+
+
+def render_list(
+    roots: list[UnitNode], day: dt.date, is_today: bool, incoming: dict[int, list[Appointment]]
+) -> str:
+    """The chart as a list (for screen readers and the keyboard, with every link): each unit
+    a section with its name as a heading, its positions and holders. Written here rather than
+    as a recursive template: the template took most of a cold chart's time."""
+    out: list[str] = []
+    on = "" if is_today else f"?on={day:%Y-%m-%d}"
+    for node in roots:
+        _list_unit(node, 3, on, incoming, out)
+    return "".join(out)
+
+
+def _list_unit(node: UnitNode, depth: int, on: str, incoming, out: list[str]) -> None:
+    e = _escape
+    unit = node.unit
+    slug = e(unit.slug)
+    out.append(
+        f'<section class="org-unit" id="unit-{slug}" aria-labelledby="unit-{slug}-h">\n'
+        '  <div class="org-unit-head">'
+    )
+    if depth <= 6:
+        out.append(f'<h{depth} id="unit-{slug}-h" class="unit-name">{e(unit.name)}</h{depth}>')
+    else:
+        out.append(
+            f'<p role="heading" aria-level="{depth}" id="unit-{slug}-h" class="unit-name">'
+            f"{e(unit.name)}</p>"
+        )
+    level = f"{e(unit.get_level_display())} " if unit.level is not None and unit.level > 0 else ""
+    out.append(
+        f'\n  <span class="unit-kind">{level}{e(unit.get_kind_display().lower())}</span></div>\n'
+    )
+    if node.positions:
+        out.append('  <ul class="positions">\n')
+        for pn in node.positions:
+            position = pn.position
+            url = e(position.get_absolute_url()) + on
+            out.append(f'    <li><a href="{url}">{e(position.title)}</a>:\n      ')
+            holders = []
+            for h in pn.holders:
+                a = h.appointment
+                text = f'<a href="{e(a.person.get_absolute_url())}">{e(a.person.name)}</a>'
+                if a.is_acting:
+                    text += f" ({e(a.get_capacity_display().lower())})"
+                if not h.sure:
+                    text += ' <span class="uncertain">(dates uncertain)</span>'
+                if h.holdover_since:
+                    text += (
+                        f' <span class="holdover">(holdover since {h.holdover_since:%Y-%m})</span>'
+                    )
+                holders.append(text)
+            for a in pn.unrecorded:  # an end nobody recorded, and no later holder: not vacant
+                holders.append(
+                    f'<span class="uncertain">unknown since {e(a.start_date)} (<a href="'
+                    f'{e(a.person.get_absolute_url())}">{e(a.person.name)}</a> from '
+                    f"{e(a.start_date)}, end not recorded)</span>"
+                )
+            out.append(", ".join(holders) or '<strong class="vacant">Vacant</strong>')
+            out.append("\n      ")
+            if pn.vacant_seats and pn.vacant_seats != pn.seats:
+                out.append(
+                    f'<span class="seats">({pn.vacant_seats} of {pn.seats} seats vacant)</span>'
+                )
+            out.append("\n      ")
+            for a in incoming.get(position.pk, []) if incoming else []:
+                out.append(
+                    f'<span class="incoming">incoming: <a href="{e(a.person.get_absolute_url())}">'
+                    f"{e(a.person.name)}</a> from {e(a.start_date)}</span>"
+                )
+            out.append("\n    </li>\n")
+        out.append("  </ul>\n")
+    for child in node.children:
+        _list_unit(child, depth + 1, on, incoming, out)
+    out.append("</section>\n")
+
+
+def _escape(value) -> str:
+    return html.escape(str(value))

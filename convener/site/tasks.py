@@ -69,9 +69,10 @@ def area_of(person: Person | None, today: dt.date) -> tuple[set[int] | None, str
     return found, ", ".join(u.name for u in leads)
 
 
-def tasks_for(user, today: dt.date | None = None) -> Tasks:
+def tasks_for(user, today: dt.date | None = None, version: int | None = None) -> Tasks:
     """Everything waiting for ``user`` today, by what their roles allow; a fixed number of
-    queries for each role, whatever the size of the collaboration."""
+    queries for each role, whatever the size of the collaboration. ``version`` is the
+    registry's version when the caller has read it already."""
     today = today or timezone.localdate()
     now = timezone.now()
     person = getattr(user, "person", None)
@@ -108,31 +109,30 @@ def tasks_for(user, today: dt.date | None = None) -> Tasks:
             .order_by("closes_at")
         )
         units, tasks.area = area_of(person, today)
-        tasks.terms = terms_without_call(today, units)
+        tasks.terms = terms_without_call(today, units, version)
     return tasks
 
 
-def terms_without_call(today: dt.date, units: set[int] | None) -> list[succession.Term]:
+def terms_without_call(
+    today: dt.date, units: set[int] | None, version: int | None = None
+) -> list[succession.Term]:
     """Current terms ending within six months, in ``units`` (all when ``None``), for whose
-    position no call is being prepared or run, soonest first."""
+    position no call is being prepared or run, soonest first. The terms are the registry's
+    of the day (computed once per registry version); the calls are read anew."""
     horizon = add_months(today, TERMS_AHEAD_MONTHS)
-    appointments = (
-        Appointment.objects.surely_on(today)
-        .filter(capacity=Appointment.Capacity.REGULAR, position__term_months__isnull=False)
-        .exclude(
-            position__calls__state__in=[
-                Call.State.DRAFT,
-                Call.State.OPEN,
-                Call.State.CLOSED,
-                Call.State.REVIEW,
-            ]
-        )
-        .select_related("person", "position", "position__unit")
+    busy = set(
+        Call.objects.filter(
+            state__in=[Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED, Call.State.REVIEW]
+        ).values_list("position_id", flat=True)
     )
-    if units is not None:
-        appointments = appointments.filter(position__unit_id__in=units)
-    terms = [succession.term_status(a, today) for a in appointments]
     return sorted(
-        (t for t in terms if t.term_end is not None and t.term_end <= horizon),
+        (
+            t
+            for t in succession.registry_terms(today, version)
+            if t.term_end is not None
+            and t.term_end <= horizon
+            and t.appointment.position_id not in busy
+            and (units is None or t.appointment.position.unit_id in units)
+        ),
         key=lambda t: t.term_end,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,18 +37,35 @@ def _day_param(request, name: str = "on") -> dt.date:
         raise BadQuery(name, str(error)) from None
 
 
+def _registry_counts(today: dt.date) -> dict[str, int]:
+    """The home page's figures, in one query."""
+    querysets = {
+        "units": OrgUnit.objects.possibly_on(today),
+        "positions": Position.objects.possibly_on(today),
+        "holders": Appointment.objects.possibly_on(today).values("person").distinct(),
+        "leaders_ever": Appointment.objects.values("person").distinct(),
+    }
+    parts, params = [], []
+    for i, qs in enumerate(querysets.values()):
+        sql, more = qs.order_by().query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS q{i})")
+        params.extend(more)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+
 @require_safe
 @page_cache.registry_page
 def home(request):
     today = timezone.localdate()
-    context = {
-        "units": OrgUnit.objects.possibly_on(today).count(),
-        "positions": Position.objects.possibly_on(today).count(),
-        "holders": Appointment.objects.possibly_on(today).values("person").distinct().count(),
-        "leaders_ever": Appointment.objects.values("person").distinct().count(),
-    }
+    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+    counts = page_cache.registry_derived(
+        "home-counts", lambda: _registry_counts(today), version=version
+    )
+    context = dict(counts)
     if request.user.is_authenticated:  # never from the page cache: signed-in visitors
-        context["tasks"] = tasks.tasks_for(request.user, today)
+        context["tasks"] = tasks.tasks_for(request.user, today, version)
     return render(request, "site/home.html", context)
 
 
@@ -96,6 +114,7 @@ def org_chart(request):
                 "is_today": is_today,
                 "vacancies": sum(r.count_vacancies() for r in roots),
                 "svg": mark_safe(orgchart.render_svg(roots, day, incoming, standalone=False)),  # noqa: S308 - built with escape()
+                "org_list": mark_safe(orgchart.render_list(roots, day, is_today, incoming)),  # noqa: S308 - built with escape()
                 "incoming": incoming,
                 "unit": unit,
                 "subtree_units": [u for r in roots for u in _walk_units(r)],
@@ -164,12 +183,37 @@ def position_detail(request, slug):
         day = _day_param(request)
     except BadQuery as error:
         return bad_request(request, error)
-    page = request.GET.get("page", 1)
+    page = request.GET.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1  # as the paginator reads it
+    today = timezone.localdate()
     context = {
         "position": position,
-        **services.position_page(position, day, page, today=timezone.localdate()),
-        "incoming": orgchart.incoming_for(position, timezone.localdate()),
+        **services.position_page(position, day, page, today=today, with_succession=False),
+        "incoming": orgchart.incoming_for(position, today),
     }
+    # the succession, a page of up to a hundred rows, depends on the registry alone: drawn
+    # once per registry version for every process
+    version = getattr(request, "registry_version", None) or RegistryVersion.current()
+
+    def succession():
+        return render_to_string(
+            "site/_succession.html",
+            {
+                "succession": services.succession_page(position, page),
+                "day": day,
+                "is_today": day == today,
+            },
+        )
+
+    html = page_cache.registry_derived(
+        "position-succession",
+        succession,
+        str(position.pk),
+        day.isoformat(),
+        str(page),
+        version=version,
+    )
+    context["succession_html"] = mark_safe(html)  # noqa: S308 - rendered by the template engine
     return render(request, "site/position.html", context)
 
 

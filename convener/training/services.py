@@ -14,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
-from convener.core import limits
+from convener.core import cache, limits
 from convener.core.batch import chunked, max_params, rows_per_statement
 from convener.core.dates import add_months, range_problem
 from convener.core.inputs import text_problem
@@ -53,20 +53,44 @@ class Line:
         return self.appointment.person
 
 
-def compliance(today: dt.date, person: Person | None = None) -> list[Line]:
-    """For every current leadership appointment and every requirement that applies to it:
-    done, expiring soon, expired, due (still within the grace period) or overdue."""
+def _current_appointments(today: dt.date, person: Person | None = None) -> list[Appointment]:
     appointments = Appointment.objects.surely_on(today).select_related(
         "person", "position", "position__unit"
     )
     if person is not None:
         appointments = appointments.filter(person=person)
-    appointments = list(appointments.order_by("person__sort_name", "position__title"))
-    requirements = list(Requirement.objects.select_related("course"))
+    return list(appointments.order_by("person__sort_name", "position__title"))
+
+
+def compliance(
+    today: dt.date,
+    person: Person | None = None,
+    requirements: list | None = None,
+    version: int | None = None,
+) -> list[Line]:
+    """For every current leadership appointment and every requirement that applies to it:
+    done, expiring soon, expired, due (still within the grace period) or overdue. Everyone's
+    current appointments are the registry's alone: read once per registry version for every
+    process. ``requirements`` (with their courses) and the registry's ``version``, when the
+    caller has them already."""
+    if person is None:
+        appointments = cache.registry_derived(
+            "current-appointments",
+            lambda: _current_appointments(today),
+            today.isoformat(),
+            version=version,
+        )
+    else:
+        appointments = _current_appointments(today, person)
+    if requirements is None:
+        requirements = list(Requirement.objects.select_related("course"))
     latest: dict[tuple[int, int], Completion] = {}
-    for c in Completion.objects.filter(
-        person_id__in={a.person_id for a in appointments}
-    ).select_related("course"):
+    holders = (
+        Appointment.objects.surely_on(today).values("person_id")  # no list of thousands of ids
+        if person is None
+        else {a.person_id for a in appointments}  # none: no query
+    )
+    for c in Completion.objects.filter(person_id__in=holders).select_related("course"):
         key = (c.person_id, c.course_id)
         if key not in latest or c.completed_on > latest[key].completed_on:
             latest[key] = c

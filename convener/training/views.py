@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from convener.core import cache as page_cache
 from convener.core import limits, listing
 from convener.core.http import bad_query
+from convener.core.models import RegistryVersion
 from convener.core.permissions import form_errors_from, person_of, role_required
 from convener.core.roles import Role, has_role
 
@@ -43,7 +45,14 @@ def _dashboard(request, form=None, status=200):
     today = timezone.localdate()
     manager = has_role(request.user, Role.MANAGER)
     me = person_of(request.user)
-    areas_of = l1_areas(today) if manager else {}
+    version = RegistryVersion.current() if manager else None
+    areas_of = (
+        page_cache.registry_derived(
+            "l1-areas", lambda: l1_areas(today), today.isoformat(), version=version
+        )
+        if manager
+        else {}
+    )
     filters = listing.Filters(
         areas=sorted({a for a in areas_of.values() if a is not None}, key=lambda a: a.name),
         levels=[(lv, Position.Level(lv).label) for lv in LEADERSHIP_LEVELS],
@@ -54,10 +63,11 @@ def _dashboard(request, form=None, status=200):
         filters.read(request.GET)
     except listing.BadFilter as bad:
         return bad_query(request, bad.param, bad.message)
+    requirements = list(Requirement.objects.select_related("course"))
     if manager:
-        lines = services.compliance(today)
+        lines = services.compliance(today, requirements=requirements, version=version)
     else:
-        lines = services.compliance(today, person=me) if me else []
+        lines = services.compliance(today, person=me, requirements=requirements) if me else []
     lines = [
         line
         for line in lines
@@ -93,7 +103,7 @@ def _dashboard(request, form=None, status=200):
                 (s, services.Status(s).label, counts.get(s, 0)) for s in services.Status.values
             ],
             "courses": Course.objects.all(),
-            "requirements": Requirement.objects.select_related("course"),
+            "requirements": requirements,
             "mine": mine,
             "form": (form or forms.CompletionForm()) if manager else None,
         },

@@ -127,20 +127,24 @@ def test_the_home_page_shows_the_panel_to_signed_in_people_only(client, scene):
     assert "Muons Pixels Convener" not in html
 
 
-@pytest.mark.parametrize("who, queries", [("bob", 11), ("boss", 16)])
+# (first view after a change to the registry, the views after it): the figures and the
+# current terms are read once per registry version (one query each, plus the version)
+@pytest.mark.parametrize("who, first, then", [("bob", 9, 8), ("boss", 15, 13)])
 def test_the_panel_takes_a_fixed_number_of_queries(
-    client, scene, who, queries, django_assert_num_queries
+    client, scene, who, first, then, django_assert_num_queries
 ):
     user = scene["world"]["bob"].user if who == "bob" else scene["boss"].user
     client.force_login(user)
     client.get("/")
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(then):
         client.get("/")
     for i in range(4):  # more terms, more groups, more calls
         group = OrgUnitFactory(name=f"More {i}", parent=scene["areas"]["Tracker"]["l1"], level=3)
         post = PositionFactory(unit=group, level=Position.Level.L3, term_months=12)
         services.appoint(PersonFactory(), post, add_months(scene["today"], -10))
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(first):
+        client.get("/")
+    with django_assert_num_queries(then):
         client.get("/")
 
 
