@@ -226,6 +226,11 @@ def dump() -> dict:
 
 
 # -- the machine ----------------------------------------------------------------------------
+# whose hand a review step is in: a committee member (people 3 and 4) most often, so that
+# sequences reach the review's acts instead of being refused at the door; everyone else too
+REVIEWERS_OFTEN = st.sampled_from([3, 4, 3, 4, 0, 1, 2, 5, 6])
+
+
 class Sequences(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -851,7 +856,7 @@ class Sequences(RuleBasedStateMachine):
 
     @rule(
         index=st.integers(0, 30),
-        who=st.integers(0, 6),
+        who=REVIEWERS_OFTEN,
         conflicted=st.booleans(),
         path=st.sampled_from(["service", "page"]),
     )
@@ -877,7 +882,7 @@ class Sequences(RuleBasedStateMachine):
 
     @rule(
         index=st.integers(0, 30),
-        who=st.integers(0, 6),
+        who=REVIEWERS_OFTEN,
         value=st.integers(1, 5),
         choice=st.sampled_from(["recommend", "shortlist", "no"]),
         path=st.sampled_from(["service", "page"]),
