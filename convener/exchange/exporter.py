@@ -94,6 +94,7 @@ def _rows(kind):
                 "seats": str(o.seats),
                 "start": _pd(o.start, o.start_precision),
                 "end": _pd(o.end, o.end_precision),
+                "end_kind": o.end_kind,
                 "note": o.note,
             }
     elif kind == "appointments":
@@ -214,6 +215,7 @@ def popolo() -> dict:
                 "seats": str(sp.seats),
                 "start": _pd(sp.start, sp.start_precision),
                 "end": _pd(sp.end, sp.end_precision),
+                "end_kind": sp.end_kind,
                 "note": sp.note,
             }
         )

@@ -747,6 +747,7 @@ class Importer:
                 self.set_period(obj, "seat_periods", n, row)
             if not self.set_integer(obj, "seat_periods", n, row, "seats"):
                 continue
+            self.set_choice(obj, row, "end_kind")
             self.set_text(obj, row, "note")
             if self.write("seat_periods", n, row, obj, before) and match is None:
                 stored[position.pk].append(obj)

@@ -33,7 +33,7 @@ KINDS: dict[str, list[str]] = {
         "start",
         "end",
     ],
-    "seat_periods": ["position", "seats", "start", "end", "note"],
+    "seat_periods": ["position", "seats", "start", "end", "end_kind", "note"],
     "appointments": [
         "id",
         "person",
@@ -153,6 +153,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "seats": "2",
         "start": "2005",
         "end": "2011",
+        "end_kind": "last_day",
         "note": "Two co-leaders during construction",
     },
     "appointments": {
@@ -190,6 +191,7 @@ def allowed_values(kind: str) -> dict[str, list[str]]:
             "acting_counts_as_term": yes_no,
             "holdover_allowed": yes_no,
         },
+        "seat_periods": {"end_kind": Appointment.EndKind.values},
         "appointments": {
             "end_kind": Appointment.EndKind.values,
             "capacity": Appointment.Capacity.values,

@@ -291,10 +291,13 @@ def set_seat_period(
     start_precision="day",
     end=None,
     end_precision="day",
+    end_kind=None,
     note="",
 ) -> SeatPeriod:
     """Give ``position`` ``seats`` seats from ``start`` to ``end``; refused (nothing written)
-    when its appointments would then have too many holders on some day."""
+    when its appointments would then have too many holders on some day. ``end_kind`` says
+    whether ``end`` is the period's last day or the day it ended (default: the
+    collaboration's ``CONVENER_END_DATES``)."""
     period = SeatPeriod(
         position=position,
         start=start,
@@ -304,6 +307,8 @@ def set_seat_period(
         seats=seats,
         note=note,
     )
+    if end_kind:
+        period.end_kind = end_kind
     period.save()
     return period
 

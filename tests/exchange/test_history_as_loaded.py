@@ -10,7 +10,7 @@ from convener.exchange.importer import import_path
 from convener.org.models import Appointment
 from convener.people.models import Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shipped_end_dates]
 D = dt.date
 
 PEOPLE = (
@@ -73,3 +73,140 @@ def test_a_mandate_starting_the_day_after_a_written_end_is_the_second_term(tmp_p
     body = page.content.decode()
     assert "Yara Benedek" in body.split('id="current-h"')[1].split("</section>")[0]
     assert "vacant" not in body.split('id="current-h"')[1].split("</section>")[0]
+
+
+# -- finding 2: a seat period "2005 to 2011" covers 2011 -----------------------------------------
+
+CO_SPOKESPERSONS = (
+    "id,person,position,start,end,end_kind\n"
+    "s1,yara-benedek,spokesperson,2005-01-01,2008-12-31,last_day\n"
+    "s2,oskar-lindell,spokesperson,2005-01-01,2011-12-31,last_day\n"
+    "s3,pia-moravec,spokesperson,2009-01-01,2011-12-31,last_day\n"
+    "s4,ruben-achterberg,spokesperson,2012-01-01,,\n"
+)
+
+
+@pytest.mark.parametrize("end_kind", ["", "last_day"])
+def test_a_seat_period_written_to_a_year_covers_that_whole_year(tmp_path, end_kind):
+    """The minutes say "two co-spokespersons from 2005 to 2011": through 2011, so two holders
+    on 2011-12-31 have their two seats, and one from 2012-01-01 has the one seat."""
+    report = import_path(
+        folder(
+            tmp_path,
+            seat_periods=f"position,seats,start,end,end_kind\nspokesperson,2,2005,2011,{end_kind}\n",
+            appointments=CO_SPOKESPERSONS,
+        ),
+        dry_run=True,
+    )
+    assert not report.problems, [str(p) for p in report.problems]
+
+
+def test_a_seat_period_ending_on_its_day_of_leaving_says_it_is_the_cause(tmp_path):
+    """Written as the day it ended, "to 2011" may end on 1 January 2011: the clash of
+    2011-12-31 is then certain, and the message points at the seat period."""
+    report = import_path(
+        folder(
+            tmp_path,
+            seat_periods="position,seats,start,end,end_kind\nspokesperson,2,2005,2011,left\n",
+            appointments=CO_SPOKESPERSONS,
+        ),
+        dry_run=True,
+    )
+    (problem,) = report.problems
+    text = str(problem)
+    assert "2011-12-31" in text
+    assert "seat period of 2 seats (2005 – 2011)" in text
+    assert "last day" in text
+
+
+def test_convener_ships_ends_read_as_the_last_day_in_office(settings):
+    """Issue 12: most sources give an end as the last day in office."""
+    assert settings.CONVENER_END_DATES == "last_day"
+    assert Appointment().end_kind == "last_day"
+
+
+# -- finding 4: a holder known only to a year, on a post full all that year ---------------------
+
+
+@pytest.fixture
+def full_2011(tmp_path):
+    load(
+        tmp_path,
+        seat_periods="position,seats,start,end\nspokesperson,2,2005,2011\n",
+        appointments=CO_SPOKESPERSONS,
+    )
+
+
+def test_a_holder_known_only_to_a_year_is_refused_where_every_seat_is_held_all_year(
+    tmp_path, full_2011
+):
+    """Two co-spokespersons hold both seats every day of 2011; "2011 to 2011" surely served
+    some day of 2011, so a third holder then is a certain clash, whichever day it was."""
+    report = import_path(
+        folder(
+            tmp_path,
+            appointments="id,person,position,start,end,end_kind\n"
+            "s5,yara-benedek,spokesperson,2011,2011,last_day\n",
+        ),
+        dry_run=True,
+    )
+    (problem,) = report.problems
+    assert "on every day of 2011 – 2011, 2 seat(s) already held by" in str(problem)
+    assert "Oskar Lindell" in str(problem) and "Pia Moravec" in str(problem)
+
+
+def test_the_api_refuses_the_same_holder_and_the_page_keeps_two(tmp_path, full_2011, client):
+    from rest_framework.test import APIClient
+
+    from convener.core.roles import Role
+    from tests.factories import UserFactory
+
+    api = APIClient()
+    api.force_authenticate(UserFactory(roles=[Role.MANAGER]))
+    position = Appointment.objects.get(external_id="s1").position
+    person = Person.objects.get(name="Yara Benedek")
+    before = Appointment.objects.count()
+    response = api.post(
+        "/api/appointments/",
+        {
+            "person": person.slug,
+            "position": position.slug,
+            "start": "2011",
+            "end": "2011",
+            "end_kind": "last_day",
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "no free seat" in str(response.json())
+    assert Appointment.objects.count() == before
+
+
+def test_a_holder_who_may_have_served_on_a_free_day_is_accepted(tmp_path):
+    """The tracker leader held the one seat to 2012-06-30; "2012 to 2012" may have served in
+    the second half of 2012, when the seat was free: a clash is possible, not certain."""
+    report = import_path(
+        folder(
+            tmp_path,
+            appointments="id,person,position,start,end,end_kind\n"
+            "t1,yara-benedek,tracker-lead,2010-01-01,2012-06-30,last_day\n"
+            "t2,oskar-lindell,tracker-lead,2012,2012,last_day\n",
+        ),
+        dry_run=True,
+    )
+    assert not report.problems, [str(p) for p in report.problems]
+
+
+def test_the_same_holder_known_to_a_year_while_the_seat_is_held_all_year_is_refused(tmp_path):
+    report = import_path(
+        folder(
+            tmp_path,
+            appointments="id,person,position,start,end,end_kind\n"
+            "t1,yara-benedek,tracker-lead,2008-05,2012-06-30,last_day\n"
+            "t2,oskar-lindell,tracker-lead,2011,2011,last_day\n",
+        ),
+        dry_run=True,
+    )
+    (problem,) = report.problems
+    assert problem.row == 3
+    assert "on every day of 2011 – 2011, 1 seat(s) already held by Yara Benedek" in str(problem)
