@@ -210,3 +210,57 @@ def test_the_same_holder_known_to_a_year_while_the_seat_is_held_all_year_is_refu
     (problem,) = report.problems
     assert problem.row == 3
     assert "on every day of 2011 – 2011, 1 seat(s) already held by Yara Benedek" in str(problem)
+
+
+# -- finding 5: a merge folds the same affiliation held by both records ------------------------
+
+
+def test_a_merge_folds_the_affiliation_both_records_have(tmp_path, client, login):
+    """The same person entered twice ("Kofi Amankwah", "Kofi Amankwa"), both at Calder from
+    1997 (one record also to 2004-06 at Vastmoor): the manager merges; the kept record is
+    at Calder from 1997 once, and still at Vastmoor to 2004-06."""
+    from convener.core.roles import Role
+    from convener.people.models import Affiliation
+
+    load(
+        tmp_path,
+        people="id,name\nyara-benedek,Yara Benedek\nyara-benedeck,Yara Benedeck\n",
+        institutions="id,name,country\ncalder,Calder Polytechnic,US\nvast,Vastmoor University,GB\n",
+        affiliations="person,institution,start,end\n"
+        "yara-benedek,calder,1997,\n"
+        "yara-benedeck,calder,1997,\n"
+        "yara-benedeck,vast,2001,2004-06\n",
+    )
+    login(Role.MANAGER)
+    keep = Person.objects.get(name="Yara Benedek")
+    dup = Person.objects.get(name="Yara Benedeck")
+    response = client.post(
+        f"/registry/people/{keep.slug}/merge/", {"duplicate": dup.slug, "confirm": "on"}
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    rows = sorted(
+        (a.institution.name, str(a.start_date), str(a.end_date) if a.end else None)
+        for a in Affiliation.objects.filter(person=keep)
+    )
+    assert rows == [("Calder Polytechnic", "1997", None), ("Vastmoor University", "2001", "2004-06")]
+    assert not Person.objects.filter(name="Yara Benedeck").exists()
+
+
+def test_a_merge_folds_overlapping_affiliations_into_their_union(tmp_path):
+    """Calder "1997 to 2003" on one record and "2001" onwards on the other: one affiliation
+    from 1997, still current."""
+    from convener.people.models import Affiliation
+    from convener.people.services import merge_people
+
+    load(
+        tmp_path,
+        people="id,name\nyara-benedek,Yara Benedek\nyara-benedeck,Yara Benedeck\n",
+        institutions="id,name,country\ncalder,Calder Polytechnic,US\n",
+        affiliations="person,institution,start,end\n"
+        "yara-benedek,calder,1997,2003\n"
+        "yara-benedeck,calder,2001,\n",
+    )
+    keep = Person.objects.get(name="Yara Benedek")
+    merge_people(keep, Person.objects.get(name="Yara Benedeck"))
+    (row,) = Affiliation.objects.filter(person=keep)
+    assert (str(row.start_date), row.end, row.is_open) == ("1997", None, True)
