@@ -187,8 +187,9 @@ class Position(Interval):
     )
     mandate = models.TextField(_("job mandate (Markdown)"), blank=True)
     requirements = models.TextField(_("requirements and skills (Markdown)"), blank=True)
+    # empty: not recorded (imported history often does not say); never a guessed value
     function = models.CharField(
-        _("function"), max_length=10, choices=Function.choices, default=Function.RESOURCES
+        _("function"), max_length=10, choices=Function.choices, blank=True, default=""
     )
     term_months = models.PositiveSmallIntegerField(
         _("term length (months)"),
@@ -211,7 +212,7 @@ class Position(Interval):
         verbose_name=_("deputy of"),
     )
     filled_by = models.CharField(
-        _("filled by"), max_length=12, choices=FilledBy.choices, default=FilledBy.CALL
+        _("filled by"), max_length=12, choices=FilledBy.choices, blank=True, default=""
     )
     acting_counts_as_term = models.BooleanField(
         _("acting and interim appointments count as terms"), default=False

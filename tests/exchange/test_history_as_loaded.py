@@ -264,3 +264,26 @@ def test_a_merge_folds_overlapping_affiliations_into_their_union(tmp_path):
     merge_people(keep, Person.objects.get(name="Yara Benedeck"))
     (row,) = Affiliation.objects.filter(person=keep)
     assert (str(row.start_date), row.end, row.is_open) == ("1997", None, True)
+
+
+# -- finding 13: values nobody entered are neither shown nor exported ---------------------------
+
+
+def test_a_position_whose_function_and_filling_nobody_recorded_says_so(tmp_path, client):
+    import csv
+
+    from convener.exchange.exporter import export_csv, popolo
+    from convener.org.models import Position
+
+    load(tmp_path)  # positions.csv has no function and no filled_by column
+    position = Position.objects.get(title="Spokesperson")
+    body = client.get(position.get_absolute_url()).content.decode()
+    assert "<dt>Function</dt><dd>not recorded</dd>" in body
+    assert "<dt>Filled by</dt><dd>not recorded</dd>" in body
+    assert "Call for nominations" not in body and "Allocates resources" not in body
+    export_csv(tmp_path / "out")
+    with open(tmp_path / "out" / "positions.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {(r["function"], r["filled_by"]) for r in rows} == {("", "")}
+    posts = popolo()["posts"]
+    assert {(p["convener"]["function"], p["convener"]["filled_by"]) for p in posts} == {("", "")}
