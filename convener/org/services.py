@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, Max, Prefetch, Q
 
-from convener.core.dates import add_months
 from convener.people.models import Affiliation, Person
 
 from .models import Appointment, OrgUnit, Position, SeatPeriod, in_order
+from .succession import holdover_since
 
 
 @dataclass
@@ -97,10 +97,7 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     for a in sorted(appointments, key=lambda a: (*a.chronology, a.person.sort_name)):
         position = pnodes[a.position_id].position
         a.position = position  # already loaded: term arithmetic needs it
-        holdover = None
-        if a.is_open and a.start_date and not a.is_acting and position.term_months:
-            end = add_months(a.start_date.latest, position.term_months)
-            holdover = end if end <= day else None
+        holdover = holdover_since(a, day)
         pnodes[a.position_id].holders.append(
             Holder(a, a.surely_covers(day), institutions.get(a.person_id), holdover)
         )
@@ -140,6 +137,9 @@ def position_page(
     appointments = position.appointments.select_related("person", "appointed_by")
     periods = list(position.seat_periods.all())
     holders = list(appointments.possibly_on(day).order_by("start", "id"))
+    for a in holders:
+        a.position = position
+        a.holdover_since = holdover_since(a, day)
     holder_ids = [a.person_id for a in holders]
     askable = list(
         Person.objects.filter(contact_opt_in=True, appointments__position=position)
@@ -197,6 +197,8 @@ def person_page(person: Person, today: dt.date) -> dict:
             ),
             None,
         )
+    for line in lines:
+        line.appointment.holdover_since = holdover_since(line.appointment, today)
     affiliations = list(person.affiliations.select_related("institution").order_by("start"))
     current_affiliations = [a for a in affiliations if a.possibly_covers(today)]
     return {

@@ -242,7 +242,10 @@ def test_a_merge_folds_the_affiliation_both_records_have(tmp_path, client, login
         (a.institution.name, str(a.start_date), str(a.end_date) if a.end else None)
         for a in Affiliation.objects.filter(person=keep)
     )
-    assert rows == [("Calder Polytechnic", "1997", None), ("Vastmoor University", "2001", "2004-06")]
+    assert rows == [
+        ("Calder Polytechnic", "1997", None),
+        ("Vastmoor University", "2001", "2004-06"),
+    ]
     assert not Person.objects.filter(name="Yara Benedeck").exists()
 
 
@@ -287,3 +290,58 @@ def test_a_position_whose_function_and_filling_nobody_recorded_says_so(tmp_path,
     assert {(r["function"], r["filled_by"]) for r in rows} == {("", "")}
     posts = popolo()["posts"]
     assert {(p["convener"]["function"], p["convener"]["filled_by"]) for p in posts} == {("", "")}
+
+
+# -- findings 12, 16, 17: holdovers, vacancies and term status as the records give them ---------
+
+LONG_AGO = (
+    "id,person,position,start,end,end_kind\n"
+    # a spokesperson from 2001-07-01 with a 48-month term, no end recorded: holding over
+    # since the term ended, 2005-07-01
+    "s1,yara-benedek,spokesperson,2001-07-01,,\n"
+    # the tracker leader's last day was "1990"; the post has been empty since
+    "t1,oskar-lindell,tracker-lead,1986,1990,last_day\n"
+)
+
+
+@pytest.fixture
+def long_ago(tmp_path):
+    load(tmp_path, appointments=LONG_AGO)
+
+
+def test_a_holdover_is_shown_on_the_position_and_person_pages(long_ago, client):
+    """The chart says "holdover since 2005-07"; so do the position and person pages."""
+    spokesperson = Appointment.objects.get(external_id="s1").position
+    chart = client.get("/org/").content.decode()
+    assert "Yara Benedek" in chart and "(holdover since 2005-07)" in chart
+    page = client.get(spokesperson.get_absolute_url()).content.decode()
+    current = page.split('id="current-h"')[1].split("</section>")[0]
+    assert 'since 2001-07-01 (term 1) <span class="holdover">(holdover since 2005-07)' in current
+    person = Person.objects.get(name="Yara Benedek")
+    roles = client.get(person.get_absolute_url()).content.decode().split('id="current-h"')[1]
+    assert "(holdover since 2005-07)" in roles.split("</section>")[0]
+
+
+def test_vacancies_are_dated_as_precisely_as_the_records(long_ago, client, login):
+    """The tracker leader's last day was "1990": the table says vacant since 1990, not
+    1990-01-02; the spokesperson post is held (held over), not vacant."""
+    from convener.core.roles import Role
+
+    login(Role.MANAGER)
+    body = client.get("/succession/").content.decode()
+    table = body.split('id="vac-h"')[1].split("</table>")[0]
+    row = table.split("Tracker Project Leader")[1].split("</tr>")[0]
+    assert '<td data-label="Vacant since">1990</td>' in row
+    assert "1990-01-02" not in body
+    assert "Spokesperson" not in table
+
+
+def test_a_term_that_ended_long_ago_is_not_a_term_ending_soon(long_ago, client, login):
+    from convener.core.roles import Role
+
+    login(Role.MANAGER)
+    body = client.get("/succession/", {"months": "120"}).content.decode()
+    row = body.split("Yara Benedek")[1].split("</tr>")[0]
+    assert "Term ended" in row and "Term ends soon" not in row
+    soon = client.get("/succession/", {"months": "120", "status": "ends_soon"}).content
+    assert "Yara Benedek" not in soon.decode().split('id="holdover-h"')[0]
