@@ -345,3 +345,19 @@ def test_a_term_that_ended_long_ago_is_not_a_term_ending_soon(long_ago, client, 
     assert "Term ended" in row and "Term ends soon" not in row
     soon = client.get("/succession/", {"months": "120", "status": "ends_soon"}).content
     assert "Yara Benedek" not in soon.decode().split('id="holdover-h"')[0]
+
+
+# -- findings 10 and 20: the chart of a past day -------------------------------------------------
+
+
+def test_the_drawn_chart_of_a_past_day_links_to_the_positions_of_that_day(long_ago, client):
+    """On 1989-06-30 the tracker leader was in office and the spokesperson post empty: the
+    drawing links to each position's page of that day, and one vacancy reads in the singular."""
+    tracker = Appointment.objects.get(external_id="t1").position
+    body = client.get("/org/", {"on": "1989-06-30"}).content.decode()
+    svg = body.split("<svg")[1].split("</svg>")[0]
+    assert f'href="{tracker.get_absolute_url()}?on=1989-06-30"' in svg
+    assert f'href="{tracker.get_absolute_url()}"' not in svg
+    assert "1 position was vacant." in body
+    today = client.get("/org/").content.decode().split("<svg")[1].split("</svg>")[0]
+    assert f'href="{tracker.get_absolute_url()}"' in today
