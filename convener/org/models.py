@@ -116,7 +116,14 @@ class OrgUnit(Interval):
                     raise ValidationError({"parent": _("A unit cannot be inside itself.")})
                 seen.add(node.pk)
                 node = node.parent
+            check_inside(
+                self.parent,
+                [self],
+                _("its parent unit %(parent)s") % {"parent": self.parent},
+                own=True,
+            )
         if self.pk:
+            check_inside(self, OrgUnit.objects.filter(parent_id=self.pk), _("this unit"))
             check_inside(self, Position.objects.filter(unit_id=self.pk), _("this unit"))
             rows = Appointment.objects.filter(position__unit_id=self.pk).select_related("person")
             check_inside(self, rows, _("this unit"))

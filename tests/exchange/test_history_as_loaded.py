@@ -361,3 +361,45 @@ def test_the_drawn_chart_of_a_past_day_links_to_the_positions_of_that_day(long_a
     assert "1 position was vacant." in body
     today = client.get("/org/").content.decode().split("<svg")[1].split("</svg>")[0]
     assert f'href="{tracker.get_absolute_url()}"' in today
+
+
+# -- finding 6: a sub-unit lies within its parent's life -----------------------------------------
+
+
+def test_a_sub_unit_starting_after_its_parent_was_retired_is_refused(tmp_path):
+    """Computing ran 1990 to 2010; an archive group under it "from 2011" is refused, naming
+    the parent and its dates."""
+    report = import_path(
+        folder(
+            tmp_path,
+            units="id,name,parent,kind,level,start,end\n"
+            "calyx,Calyx Collaboration,,collaboration,top,1962,\n"
+            "computing,Computing,calyx,area,L1,1990,2010\n"
+            "archive,Archive,computing,group,L2,2011,\n",
+            positions="id,unit,title,level,role,seats,start\n",
+        ),
+        dry_run=True,
+    )
+    (problem,) = report.problems
+    assert problem.row == 4
+    assert "runs past the end of its parent unit Computing (1990 – 2010)" in str(problem)
+
+
+def test_a_parent_cannot_be_retired_before_its_sub_unit(tmp_path):
+    from django.core.exceptions import ValidationError
+
+    from convener.org.models import OrgUnit
+
+    load(
+        tmp_path,
+        units="id,name,parent,kind,level,start,end\n"
+        "calyx,Calyx Collaboration,,collaboration,top,1962,\n"
+        "computing,Computing,calyx,area,L1,1990,\n"
+        "archive,Archive,computing,group,L2,2011,\n",
+        positions="id,unit,title,level,role,seats,start\n",
+    )
+    computing = OrgUnit.objects.get(name="Computing")
+    computing.end, computing.end_precision = dt.date(2010, 1, 1), "year"
+    with pytest.raises(ValidationError) as refused:
+        computing.full_clean()
+    assert "Archive (2011 –)" in str(refused.value)
