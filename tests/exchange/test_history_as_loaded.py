@@ -403,3 +403,28 @@ def test_a_parent_cannot_be_retired_before_its_sub_unit(tmp_path):
     with pytest.raises(ValidationError) as refused:
         computing.full_clean()
     assert "Archive (2011 –)" in str(refused.value)
+
+
+# -- finding 7: the Jekyll-site import warns of likely duplicates as the CSV import does ----------
+
+
+def test_the_site_import_warns_of_a_person_already_in_the_registry(tmp_path, capsys):
+    """The registry already has "Lena White" (no ORCID); the site's _data/people/lwhite.yml
+    names her too: the import warns, naming the site's record, as the CSV import would."""
+    from django.core.management import call_command
+
+    from tests.exchange import fixture
+    from tests.factories import InstitutionFactory, PersonFactory
+
+    for name, short, country in [
+        ("Testville Institute", "TVI", "CH"),
+        ("Lakeside University", "", "DE"),
+        ("Northfield Laboratory", "NFL", "US"),
+    ]:
+        InstitutionFactory(name=name, short_name=short, country=country)
+    PersonFactory(name="Lena White")
+    site = fixture.copy(tmp_path)
+    call_command("import", jekyll=str(site), mapping=str(site / "convener-mapping.yml"))
+    err = capsys.readouterr().err
+    assert "Warning: _data/people/lwhite.yml" in err
+    assert "may be the same person as Lena White (/people/lena-white/)" in err
