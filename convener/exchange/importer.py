@@ -492,7 +492,7 @@ class Importer:
             obj = obj if isinstance(obj, Person) else None
             before = self._state(obj) if obj else None
             obj = obj or Person(external_id=key, slug=self.new_slug(Person, key, taken))
-            for column in ("name", "pronouns", "email"):
+            for column in ("name", "pronouns", "email", "photo_url", "website"):
                 self.set_text(obj, row, column)
             if "sort_name" in row:
                 obj.sort_name = row["sort_name"].strip() or Person.default_sort_name(obj.name)
@@ -640,7 +640,7 @@ class Importer:
             obj = obj if isinstance(obj, OrgUnit) else None
             before = self._state(obj) if obj else None
             obj = obj or OrgUnit(external_id=key, slug=self.new_slug(OrgUnit, key, taken))
-            for column in ("name", "short_name", "description"):
+            for column in ("name", "short_name", "description", "order"):
                 self.set_text(obj, row, column)
             self.set_choice(obj, row, "kind")
             ok = True

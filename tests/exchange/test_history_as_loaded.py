@@ -428,3 +428,34 @@ def test_the_site_import_warns_of_a_person_already_in_the_registry(tmp_path, cap
     err = capsys.readouterr().err
     assert "Warning: _data/people/lwhite.yml" in err
     assert "may be the same person as Lena White (/people/lena-white/)" in err
+
+
+# -- finding 14: unit order and public profile links survive export then import -----------------
+
+
+@pytest.mark.parametrize("form", ["csv", "popolo"])
+def test_unit_order_and_profile_links_survive_export_and_import(tmp_path, form):
+    from convener.exchange.exporter import export_csv, export_popolo
+    from convener.org.models import OrgUnit
+    from tests.exchange.registry import empty_the_registry
+
+    load(tmp_path)
+    OrgUnit.objects.get(name="Tracker").set_order("2.1")
+    Person.objects.get(name="Pia Moravec").set_public_profile(
+        photo_url="https://calyx.example.org/img/pia.jpg",
+        website="https://www.example.org/~pia/",
+    )
+    out = tmp_path / "out"
+    if form == "csv":
+        export_csv(out)
+    else:
+        out.mkdir()
+        out = out / "registry.json"
+        export_popolo(out)
+    empty_the_registry()
+    report = import_path(out)
+    assert not report.problems, [str(p) for p in report.problems]
+    assert OrgUnit.objects.get(name="Tracker").order == "2.1"
+    pia = Person.objects.get(name="Pia Moravec")
+    assert pia.photo_url == "https://calyx.example.org/img/pia.jpg"
+    assert pia.website == "https://www.example.org/~pia/"
