@@ -648,7 +648,13 @@ class Importer:
                 try:
                     obj.level = level_from_code(row["level"]) if row["level"].strip() else None
                 except ValueError:
-                    self.problem("units", n, "level", row["level"], "is not one of top, L1, L2, L3")
+                    self.problem(
+                        "units",
+                        n,
+                        "level",
+                        row["level"],
+                        "is not one of top, L1, L2, L3, board, committee",
+                    )
                     ok = False
             if "parent" in row:
                 parent_key = row["parent"].strip()

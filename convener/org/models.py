@@ -309,8 +309,12 @@ LEVEL_CODES = {0: "top", 1: "L1", 2: "L2", 3: "L3"}  # one vocabulary for units 
 
 
 def level_from_code(code: str) -> int | None:
-    """A unit level from its code (top, L1, L2, L3) or its old number (0-3)."""
+    """A unit level from its code (top, L1, L2, L3) or its old number (0-3); "board" and
+    "committee", the levels of the positions' vocabulary outside the management tree, are a
+    unit without a level (as boards and committees are)."""
     code = (code or "").strip()
+    if code.lower() in {Position.Level.BOARD, Position.Level.COMMITTEE}:
+        return None
     for number, name in LEVEL_CODES.items():
         if code.lower() in {name.lower(), str(number)}:
             return number

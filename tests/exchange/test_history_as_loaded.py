@@ -459,3 +459,46 @@ def test_unit_order_and_profile_links_survive_export_and_import(tmp_path, form):
     pia = Person.objects.get(name="Pia Moravec")
     assert pia.photo_url == "https://calyx.example.org/img/pia.jpg"
     assert pia.website == "https://www.example.org/~pia/"
+
+
+# -- finding 19: what the Jekyll data publishes can be read back -------------------------------
+
+
+def test_the_published_units_and_history_read_back(tmp_path):
+    """units.yml says a board's level is "board" (the vocabulary of the site's levels
+    setting); the unit importer takes it back as a unit without a management level. The
+    history says what each end is."""
+    import yaml
+
+    from convener.exchange.jekyll import publish
+    from convener.org.models import OrgUnit
+
+    load(
+        tmp_path,
+        units="id,name,parent,kind,level,start\n"
+        "calyx,Calyx Collaboration,,collaboration,top,1962\n"
+        "tracker,Tracker,calyx,area,L1,1980\n"
+        "cb,Collaboration Board,calyx,board,,1975\n",
+        appointments="id,person,position,start,end,end_kind\n"
+        "t1,yara-benedek,tracker-lead,2010-01-01,2012-06-30,last_day\n",
+    )
+    site = tmp_path / "site"
+    (site / "_layouts").mkdir(parents=True)
+    (site / "_layouts" / "default.html").write_text("{{ content }}\n")
+    (site / "_config.yml").write_text("title: x\n")
+    publish(site)
+    data = site / "_data" / "convener"
+    units = yaml.safe_load((data / "units.yml").read_text())
+    board = next(u for u in units if u["name"] == "Collaboration Board")
+    assert board["level"] == "board"
+    history = yaml.safe_load((data / "history.yml").read_text())
+    assert [(h["end"], h["end_kind"]) for h in history] == [("2012-06-30", "last_day")]
+    rows = "id,name,parent,kind,level,start\n" + "".join(
+        f"{u['id']},{u['name']},{u['parent'] or ''},{u['kind']},{u['level']},1975\n" for u in units
+    )
+    back = tmp_path / "back"
+    back.mkdir()
+    (back / "units.csv").write_text(rows, encoding="utf-8")
+    report = import_path(back, dry_run=True)
+    assert not report.problems, [str(p) for p in report.problems]
+    assert OrgUnit.objects.get(name="Collaboration Board").level is None
