@@ -502,3 +502,23 @@ def test_the_published_units_and_history_read_back(tmp_path):
     report = import_path(back, dry_run=True)
     assert not report.problems, [str(p) for p in report.problems]
     assert OrgUnit.objects.get(name="Collaboration Board").level is None
+
+
+# -- finding 11: the timeline draws an appointment whose end nobody recorded ---------------------
+
+
+def test_the_timeline_draws_an_appointment_with_an_unknown_end(tmp_path, client, login):
+    from convener.core.roles import Role
+
+    load(
+        tmp_path,
+        appointments="id,person,position,start,end,end_kind\n"
+        "s1,yara-benedek,spokesperson,1975,unknown,\n"
+        "s2,oskar-lindell,spokesperson,1980,1983,last_day\n",
+    )
+    login(Role.MANAGER)
+    unit = Appointment.objects.get(external_id="s1").position.unit
+    body = client.get("/succession/timeline/", {"unit": unit.slug}).content.decode()
+    svg = body.split("<svg")[1].split("</svg>")[0]
+    assert "<title>Yara Benedek, 1975 – ?, end not recorded</title>" in svg
+    assert "<title>Oskar Lindell, 1980 – 1983</title>" in svg
