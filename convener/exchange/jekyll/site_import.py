@@ -257,7 +257,8 @@ class SiteReader:
             stored = existing.get(row["id"]) or existing.get(
                 ("orcid", normalize_orcid(row["orcid"]))
             )
-            person = {c: row[c] for c in KINDS["people"]}
+            # profile links go through set_public_profile once made absolute (below)
+            person = {c: row[c] for c in KINDS["people"] if c not in ("photo_url", "website")}
             if stored is not None:  # what the site leaves empty keeps the registry's value
                 for column in ("name", "sort_name", "pronouns", "orcid"):
                     person[column] = person[column] or (getattr(stored, column) or "")
