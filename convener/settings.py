@@ -208,8 +208,9 @@ USE_TZ = True
 
 # What an appointment's end date means when a form, the API or a file does not say: the last
 # day in office ("last_day", as most minutes and bulletins write it) or the day the holder left
-# ("left"). Each appointment keeps its own; this is the default offered for new ones.
-CONVENER_END_DATES = os.environ.get("CONVENER_END_DATES", "left")
+# ("left"). Each appointment and seat period keeps its own; this is the default offered for
+# new ones. Most sources write the last day ("to 31 August"), so that is the default.
+CONVENER_END_DATES = os.environ.get("CONVENER_END_DATES", "last_day")
 if CONVENER_END_DATES not in {"last_day", "left"}:
     raise ImproperlyConfigured(
         f"CONVENER_END_DATES must be last_day or left, not {CONVENER_END_DATES!r}"

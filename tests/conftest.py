@@ -43,6 +43,16 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _ends_as_days_of_leaving(request, settings):
+    """The suite's hand-built worlds were written with ends as days of leaving (a successor
+    starts on the predecessor's end day), as the default was when they were written; they say
+    so here once rather than in every row. Tests marked ``shipped_end_dates`` run with the
+    collaboration-wide default Convener ships (the last day in office), as a new user gets."""
+    if "shipped_end_dates" not in request.keywords:
+        settings.CONVENER_END_DATES = "left"
+
+
+@pytest.fixture(autouse=True)
 def _no_unexpected_mail(request, settings):
     """Mail goes to the in-memory outbox; a test that does not expect mail fails if any left."""
     yield

@@ -85,6 +85,8 @@ class PositionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Manager {n}")
     level = Position.Level.L2
     role = Position.Role.LEAD
+    function = Position.Function.RESOURCES
+    filled_by = Position.FilledBy.CALL
     seats = 1
     term_months = 24
     term_limit = 2

@@ -124,7 +124,8 @@ class SeatPeriodSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = SeatPeriod
-        fields = ["id", "position", "seats", "start", "end", "note"]
+        fields = ["id", "position", "seats", "start", "end", "end_kind", "note"]
+        extra_kwargs = {"end_kind": {"required": False}}
 
 
 class NestedSeatPeriodSerializer(serializers.ModelSerializer):
@@ -133,7 +134,7 @@ class NestedSeatPeriodSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SeatPeriod
-        fields = ["seats", "start", "end", "note"]
+        fields = ["seats", "start", "end", "end_kind", "note"]
 
 
 class PositionSerializer(ModelRulesMixin, serializers.ModelSerializer):

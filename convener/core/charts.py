@@ -145,6 +145,9 @@ class Bar:
     label: str
     uncertain: bool = False
     acting: bool = False
+    # the end nobody recorded: ``end`` is then the last day it surely ran to, and the bar
+    # fades out after it rather than stopping at a made-up day
+    end_unknown: bool = False
 
 
 def lanes(bars: list[Bar]) -> list[list[Bar]]:
@@ -225,6 +228,28 @@ def timeline_chart(
                     bar.label,
                 )
             )
+            if bar.end_unknown:  # a fading tail and a question mark: it ended, nobody says when
+                x = x0 + max(x1 - x0, 1.5)
+                for step, opacity in enumerate(("0.45", "0.3", "0.18", "0.08")):
+                    parts.append(
+                        format_html(
+                            '<rect x="{}" y="{}" width="6" height="{}" fill="{}" '
+                            'fill-opacity="{}"><title>{}</title></rect>',
+                            n(x + 6 * step),
+                            y + 5,
+                            row_h - 10,
+                            fill,
+                            opacity,
+                            bar.label,
+                        )
+                    )
+                parts.append(
+                    format_html(
+                        '<text x="{}" y="{}" font-size="12" fill="#1b1f24">?</text>',
+                        n(x + 27),
+                        y + 19,
+                    )
+                )
     return _frame(
         chart_id, title, desc, width, height, format_html_join("", "{}", ((p,) for p in parts))
     )

@@ -55,6 +55,8 @@ def _rows(kind):
                 "sort_name": o.sort_name,
                 "pronouns": o.pronouns,
                 "orcid": o.orcid or "",
+                "photo_url": o.photo_url,
+                "website": o.website,
             }
     elif kind in {"memberships", "affiliations"}:
         model = Membership if kind == "memberships" else Affiliation
@@ -79,6 +81,7 @@ def _rows(kind):
                 "parent": _key(o.parent) if o.parent else "",
                 "kind": o.kind,
                 "level": o.level_code,
+                "order": o.order,
                 "description": o.description,
                 "start": _pd(o.start, o.start_precision),
                 "end": _pd(o.end, o.end_precision),
@@ -95,6 +98,7 @@ def _rows(kind):
                 "seats": str(o.seats),
                 "start": _pd(o.start, o.start_precision),
                 "end": _pd(o.end, o.end_precision),
+                "end_kind": o.end_kind,
                 "note": o.note,
             }
     elif kind == "appointments":
@@ -176,6 +180,8 @@ def popolo() -> dict:
             "name": p.name,
             "sort_name": p.sort_name,
             **({"identifiers": [{"scheme": "orcid", "identifier": p.orcid}]} if p.orcid else {}),
+            **({"image": p.photo_url} if p.photo_url else {}),
+            **({"links": [{"url": p.website, "note": "website"}]} if p.website else {}),
             **({"convener": {"pronouns": p.pronouns}} if p.pronouns else {}),
         }
         for p in Person.objects.order_by("slug").iterator(CHUNK)
@@ -202,6 +208,7 @@ def popolo() -> dict:
                 "convener": {
                     "short_name": u.short_name,
                     "level": u.level_code,
+                    "order": u.order,
                     "description": u.description,
                     "start": _pd(u.start, u.start_precision),
                     "end": _pd(u.end, u.end_precision),
@@ -215,6 +222,7 @@ def popolo() -> dict:
                 "seats": str(sp.seats),
                 "start": _pd(sp.start, sp.start_precision),
                 "end": _pd(sp.end, sp.end_precision),
+                "end_kind": sp.end_kind,
                 "note": sp.note,
             }
         )

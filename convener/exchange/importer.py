@@ -492,7 +492,7 @@ class Importer:
             obj = obj if isinstance(obj, Person) else None
             before = self._state(obj) if obj else None
             obj = obj or Person(external_id=key, slug=self.new_slug(Person, key, taken))
-            for column in ("name", "pronouns", "email"):
+            for column in ("name", "pronouns", "email", "photo_url", "website"):
                 self.set_text(obj, row, column)
             if "sort_name" in row:
                 obj.sort_name = row["sort_name"].strip() or Person.default_sort_name(obj.name)
@@ -640,7 +640,7 @@ class Importer:
             obj = obj if isinstance(obj, OrgUnit) else None
             before = self._state(obj) if obj else None
             obj = obj or OrgUnit(external_id=key, slug=self.new_slug(OrgUnit, key, taken))
-            for column in ("name", "short_name", "description"):
+            for column in ("name", "short_name", "description", "order"):
                 self.set_text(obj, row, column)
             self.set_choice(obj, row, "kind")
             ok = True
@@ -648,7 +648,13 @@ class Importer:
                 try:
                     obj.level = level_from_code(row["level"]) if row["level"].strip() else None
                 except ValueError:
-                    self.problem("units", n, "level", row["level"], "is not one of top, L1, L2, L3")
+                    self.problem(
+                        "units",
+                        n,
+                        "level",
+                        row["level"],
+                        "is not one of top, L1, L2, L3, board, committee",
+                    )
                     ok = False
             if "parent" in row:
                 parent_key = row["parent"].strip()
@@ -747,6 +753,7 @@ class Importer:
                 self.set_period(obj, "seat_periods", n, row)
             if not self.set_integer(obj, "seat_periods", n, row, "seats"):
                 continue
+            self.set_choice(obj, row, "end_kind")
             self.set_text(obj, row, "note")
             if self.write("seat_periods", n, row, obj, before) and match is None:
                 stored[position.pk].append(obj)

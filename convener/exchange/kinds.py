@@ -9,11 +9,22 @@ import io
 
 KINDS: dict[str, list[str]] = {
     "institutions": ["id", "name", "short_name", "country", "city", "ror"],
-    "people": ["id", "name", "sort_name", "pronouns", "orcid", "email"],
+    "people": ["id", "name", "sort_name", "pronouns", "orcid", "email", "photo_url", "website"],
     "memberships": ["person", "start", "end"],
     "affiliations": ["person", "institution", "start", "end"],
     "career_stages": ["person", "stage", "start", "end"],
-    "units": ["id", "name", "short_name", "parent", "kind", "level", "description", "start", "end"],
+    "units": [
+        "id",
+        "name",
+        "short_name",
+        "parent",
+        "kind",
+        "level",
+        "order",
+        "description",
+        "start",
+        "end",
+    ],
     "positions": [
         "id",
         "unit",
@@ -33,7 +44,7 @@ KINDS: dict[str, list[str]] = {
         "start",
         "end",
     ],
-    "seat_periods": ["position", "seats", "start", "end", "note"],
+    "seat_periods": ["position", "seats", "start", "end", "end_kind", "note"],
     "appointments": [
         "id",
         "person",
@@ -107,6 +118,9 @@ DESCRIPTIONS = {
     "ror": "ROR id, e.g. 01ggx4157",
     "orcid": "ORCID iD, e.g. 0000-0002-1825-0097",
     "seats": "a whole number from 1 to 500",
+    "order": "the unit's place among its siblings, e.g. a WBS number such as 1.2.3",
+    "photo_url": "a public web address of the person's photo, for the collaboration's site",
+    "website": "a public web address of the person's own page",
 }
 
 COMMENT = "#"  # a row whose first cell begins with it is a comment and is not imported
@@ -153,6 +167,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "seats": "2",
         "start": "2005",
         "end": "2011",
+        "end_kind": "last_day",
         "note": "Two co-leaders during construction",
     },
     "appointments": {
@@ -190,6 +205,7 @@ def allowed_values(kind: str) -> dict[str, list[str]]:
             "acting_counts_as_term": yes_no,
             "holdover_allowed": yes_no,
         },
+        "seat_periods": {"end_kind": Appointment.EndKind.values},
         "appointments": {
             "end_kind": Appointment.EndKind.values,
             "capacity": Appointment.Capacity.values,

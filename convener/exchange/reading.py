@@ -363,6 +363,15 @@ def _popolo_item(kind: str, number: int, item: dict, tables: Tables) -> None:
                     "sort_name": _text(item.get("sort_name")),
                     "orcid": _identifier(item, "orcid"),
                     "pronouns": get("pronouns"),
+                    "photo_url": _text(item.get("image")),
+                    "website": next(
+                        (
+                            _text(link.get("url"))
+                            for link in item.get("links") or []
+                            if isinstance(link, dict) and link.get("note") == "website"
+                        ),
+                        "",
+                    ),
                 },
             )
         )
@@ -394,6 +403,7 @@ def _popolo_item(kind: str, number: int, item: dict, tables: Tables) -> None:
                     "parent": _local(item.get("parent_id")),
                     "kind": _text(item.get("classification")),
                     "level": get("level"),
+                    "order": get("order"),
                     "description": get("description"),
                     "start": get("start") or _text(item.get("founding_date")),
                     "end": get("end") or _text(item.get("dissolution_date")),

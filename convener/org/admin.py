@@ -11,7 +11,7 @@ PERIOD = ("start", "start_precision", "end", "end_precision")
 class SeatPeriodInline(admin.TabularInline):
     model = SeatPeriod
     extra = 0
-    fields = ("seats", *PERIOD, "note")
+    fields = ("seats", *PERIOD, "end_kind", "note")
 
 
 @admin.register(OrgUnit)

@@ -131,7 +131,14 @@ class OrgUnit(Interval):
                     raise ValidationError({"parent": _("A unit cannot be inside itself.")})
                 seen.add(node.pk)
                 node = node.parent
+            check_inside(
+                self.parent,
+                [self],
+                _("its parent unit %(parent)s") % {"parent": self.parent},
+                own=True,
+            )
         if self.pk:
+            check_inside(self, OrgUnit.objects.filter(parent_id=self.pk), _("this unit"))
             check_inside(self, Position.objects.filter(unit_id=self.pk), _("this unit"))
             rows = Appointment.objects.filter(position__unit_id=self.pk).select_related("person")
             check_inside(self, rows, _("this unit"))
@@ -202,8 +209,9 @@ class Position(Interval):
     )
     mandate = models.TextField(_("job mandate (Markdown)"), blank=True)
     requirements = models.TextField(_("requirements and skills (Markdown)"), blank=True)
+    # empty: not recorded (imported history often does not say); never a guessed value
     function = models.CharField(
-        _("function"), max_length=10, choices=Function.choices, default=Function.RESOURCES
+        _("function"), max_length=10, choices=Function.choices, blank=True, default=""
     )
     term_months = models.PositiveSmallIntegerField(
         _("term length (months)"),
@@ -226,7 +234,7 @@ class Position(Interval):
         verbose_name=_("deputy of"),
     )
     filled_by = models.CharField(
-        _("filled by"), max_length=12, choices=FilledBy.choices, default=FilledBy.CALL
+        _("filled by"), max_length=12, choices=FilledBy.choices, blank=True, default=""
     )
     acting_counts_as_term = models.BooleanField(
         _("acting and interim appointments count as terms"), default=False
@@ -316,23 +324,52 @@ LEVEL_CODES = {0: "top", 1: "L1", 2: "L2", 3: "L3"}  # one vocabulary for units 
 
 
 def level_from_code(code: str) -> int | None:
-    """A unit level from its code (top, L1, L2, L3) or its old number (0-3)."""
+    """A unit level from its code (top, L1, L2, L3) or its old number (0-3); "board" and
+    "committee", the levels of the positions' vocabulary outside the management tree, are a
+    unit without a level (as boards and committees are)."""
     code = (code or "").strip()
+    if code.lower() in {Position.Level.BOARD, Position.Level.COMMITTEE}:
+        return None
     for number, name in LEVEL_CODES.items():
         if code.lower() in {name.lower(), str(number)}:
             return number
     raise ValueError(code)
 
 
+def default_end_kind() -> str:
+    """The collaboration's convention for the end dates its records give
+    (``CONVENER_END_DATES``)."""
+    return settings.CONVENER_END_DATES
+
+
+class EndKind(models.TextChoices):
+    """What an end date is: the last day in force ("to 31 August", "2005 to 2011"), or the
+    day it ended (a successor may start that same day)."""
+
+    LAST_DAY = "last_day", _("the last day in office")
+    LEFT = "left", _("the day they left")
+
+
 class SeatPeriod(Interval):
     """A stretch of a position's history with its own number of seats, e.g. two co-leads from
-    2005 to 2011 where there is otherwise one. Periods of one position do not overlap."""
+    2005 to 2011 where there is otherwise one. Periods of one position do not overlap. Its end
+    is, like an appointment's, the last day of the period or the day it ended (``end_kind``):
+    "2005 to 2011" written as a last day covers the whole of 2011."""
+
+    EndKind = EndKind
 
     position = models.ForeignKey(
         Position, on_delete=models.CASCADE, related_name="seat_periods", verbose_name=_("position")
     )
     seats = models.PositiveSmallIntegerField(
         _("seats"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    end_kind = models.CharField(
+        _("the end date is"),
+        max_length=10,
+        choices=EndKind.choices,
+        default=default_end_kind,
+        help_text=_("“2005 to 2011” usually means through 2011: the last day"),
     )
     note = models.CharField(_("source or note"), max_length=500, blank=True)
 
@@ -346,6 +383,10 @@ class SeatPeriod(Interval):
 
     def __str__(self):
         return f"{self.position}: {self.seats} seat(s) {self.period_display()}"
+
+    @property
+    def end_is_last_day(self) -> bool:
+        return self.end_kind == EndKind.LAST_DAY
 
     def clean(self):
         strip_text_fields(self)
@@ -417,28 +458,63 @@ def seats_on(day: dt.date, periods, default: int) -> int:
 
 @dataclass
 class SeatClash:
-    """From ``day`` on, ``holders`` surely held the position at once, with ``seats`` seats."""
+    """From ``day`` on, ``holders`` surely held the position at once, with ``seats`` seats.
+    ``throughout`` is set when one of them has dates too vague to name a day it surely held
+    the post, but every day it may have held it the other holders filled every seat."""
 
     day: dt.date
     holders: list
     seats: int
+    throughout: object = None
 
 
 def _has_sure_days(row) -> bool:
     return row.sure_from is not None and (row.sure_until is None or row.sure_until > row.sure_from)
 
 
+def _full_throughout(row, rows, periods, default: int) -> SeatClash | None:
+    """For ``row`` with no day it surely covers (e.g. "2011 to 2011"), but one that surely lies
+    between ``maybe_from`` and ``maybe_until``: a clash when on every one of those days the
+    other ``rows`` (with sure days) surely fill every seat the day may have had. The clash is
+    then certain whichever day it was; otherwise it is only possible, and not refused."""
+    lo, hi = row.maybe_from, row.maybe_until
+    if lo is None or hi is None or hi <= lo:
+        return None
+    days = {lo}
+    for r in rows:
+        days.update(d for d in (r.sure_from, r.sure_until) if d is not None)
+    for p in periods:
+        days.update(d for d in (p.maybe_from, p.maybe_until, p.sure_from, p.sure_until) if d)
+    first = None
+    for day in sorted(d for d in days if lo <= d < hi):
+        holders = [r for r in rows if r is not row and r.surely_covers(day)]
+        seats = seats_on(day, periods, default)
+        if len(holders) < seats:
+            return None
+        first = first or SeatClash(day, [*holders, row], seats, throughout=row)
+    return first
+
+
 def seat_clashes(rows, periods, default: int, *, involving=None) -> list[SeatClash]:
     """Every distinct group of ``rows`` that surely hold the position at once beyond its seats
     on some day, with the first such day; with ``involving``, only groups that include that row.
-    The same rule as the database's ``appointment_seat_rule`` trigger."""
+    A row whose dates name no day it surely held the post clashes when the others fill every
+    seat on every day it may have held it (see :func:`_full_throughout`). The same rule as the
+    database's ``appointment_seat_rule`` trigger, which checks rows with sure days only."""
+    vague = [r for r in rows if not _has_sure_days(r)]
     rows = [r for r in rows if _has_sure_days(r)]
+    if involving is not None and not _has_sure_days(involving):
+        clash = _full_throughout(involving, rows, periods, default)
+        return [clash] if clash else []
+    if involving is None:
+        found = [_full_throughout(r, rows, periods, default) for r in vague]
+        vague_clashes = [c for c in found if c is not None]
+    else:
+        vague_clashes = []
     days = {r.sure_from for r in rows}
     for p in periods:
         days.update(d for d in (p.maybe_until, p.sure_from) if d is not None)
     if involving is not None:
-        if not _has_sure_days(involving):
-            return []
         days = {
             d
             for d in days | {involving.sure_from}
@@ -456,7 +532,29 @@ def seat_clashes(rows, periods, default: int, *, involving=None) -> list[SeatCla
         if key not in seen:
             seen.add(key)
             clashes.append(SeatClash(day, holders, seats))
-    return clashes
+    return sorted([*clashes, *vague_clashes], key=lambda c: c.day)
+
+
+def period_hint(periods, clash: SeatClash) -> str:
+    """Why the seats of ``clash.day`` are fewer than a seat period gave just before: the
+    period's end, at its own precision, is at or just before that day. Said in the message,
+    since "2005 to 2011" written as the day it ended may end on 1 January 2011."""
+    for p in periods:
+        end = p.end_date
+        if end is None or p.seats <= clash.seats:
+            continue
+        if not end.earliest <= clash.day <= end.latest + dt.timedelta(days=1):
+            continue
+        text = " " + _(
+            "(the seat period of %(seats)d seats (%(period)s) does not surely cover that day"
+        ) % {"seats": p.seats, "period": p.period_display()}
+        if not p.end_is_last_day:
+            text += _(
+                ": its end is written as the day it ended; if %(end)s is its last day, mark "
+                "its end as the last day (end_kind last_day)"
+            ) % {"end": end}
+        return text + ")"
+    return ""
 
 
 def _seat_history_message(clashes: list[SeatClash]) -> str:
@@ -542,12 +640,6 @@ class AppointmentQuerySet(IntervalQuerySet):
         )
 
 
-def default_end_kind() -> str:
-    """The collaboration's convention for the end dates its records give
-    (``CONVENER_END_DATES``)."""
-    return settings.CONVENER_END_DATES
-
-
 class Appointment(Interval):
     """A person holding a position from ``start`` until ``end`` (empty while current).
 
@@ -576,9 +668,7 @@ class Appointment(Interval):
         OTHER = "other", _("Other")
         UNKNOWN = "unknown", _("Not recorded")
 
-    class EndKind(models.TextChoices):
-        LAST_DAY = "last_day", _("the last day in office")
-        LEFT = "left", _("the day they left")
+    EndKind = EndKind
 
     class EndReason(models.TextChoices):
         TERM_COMPLETED = "term_completed", _("Term completed")
@@ -704,11 +794,12 @@ class Appointment(Interval):
         check_inside(position.unit, [self], _("its unit"), own=True)
         records = getattr(self, "_records", None) or PositionRecords.load(position)
         others = records.others(self)
-        overlapping = (
-            [a for a in others if overlaps_surely(self, a)] if _has_sure_days(self) else []
-        )
-        self._check_person_overlap(overlapping)
-        self._check_seats(position, overlapping, records.periods)
+        if _has_sure_days(self):
+            overlapping = [a for a in others if overlaps_surely(self, a)]
+            self._check_person_overlap(overlapping)
+            self._check_seats(position, overlapping, records.periods)
+        else:  # dates too vague for a sure day: only a clash on every day it may have held
+            self._check_seats(position, others, records.periods)
         if self.person_id is not None and position.term_limit:
             rows = [*(a for a in others if a.person_id == self.person_id), self]
             check_term_limits_of(position, rows, field="exception_justification", focus=self)
@@ -746,14 +837,20 @@ class Appointment(Interval):
         parts = []
         for clash in clashes[:10]:
             others = [h for h in clash.holders if h is not self]
+            when = (
+                _("on every day of %(period)s") % {"period": self.period_display()}
+                if clash.throughout is self
+                else _("from %(day)s") % {"day": clash.day.isoformat()}
+            )
             parts.append(
-                _("from %(day)s, %(seats)d seat(s) already held by %(holders)s")
+                _("%(when)s, %(seats)d seat(s) already held by %(holders)s")
                 % {
-                    "day": clash.day.isoformat(),
+                    "when": when,
                     "seats": clash.seats,
                     "holders": ", ".join(f"{h.person} ({h.period_display()})" for h in others),
                 }
             )
+            parts[-1] += period_hint(periods, clash)
         message = _("The position has no free seat: %(clashes)s.") % {"clashes": "; ".join(parts)}
         # the other holders themselves (a batch's rows have no id yet), each once
         others = list({id(h): h for c in clashes for h in c.holders if h is not self}.values())

@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q
 
-from convener.core.dates import Precision, add_months
+from convener.core.dates import Precision
 from convener.core.models import possibly_on_q
 from convener.people.models import Affiliation, Person
 
 from .models import Appointment, OrgUnit, Position, SeatPeriod, in_order
+from .succession import holdover_since
 
 
 def incoming_by_position(day: dt.date, today: dt.date) -> dict[int, list[Appointment]]:
@@ -140,10 +141,7 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     for a in sorted(appointments, key=lambda a: (*a.chronology, a.person.sort_name)):
         position = pnodes[a.position_id].position
         a.position = position  # already loaded: term arithmetic needs it
-        holdover = None
-        if a.is_open and a.start_date and not a.is_acting and position.term_months:
-            end = add_months(a.start_date.latest, position.term_months)
-            holdover = end if end <= day else None
+        holdover = holdover_since(a, day)
         pnodes[a.position_id].holders.append(
             Holder(a, a.surely_covers(day), institutions.get(a.person_id), holdover)
         )
@@ -193,6 +191,9 @@ def position_page(
     holders, unrecorded = [], []
     for a in appointments.filter(possibly_on_q(day) | unrecorded_q(day)).order_by("start", "id"):
         (holders if a.possibly_covers(day) else unrecorded).append(a)
+    for a in holders:
+        a.position = position
+        a.holdover_since = holdover_since(a, day)
     holder_ids = [a.person_id for a in holders]
     askable = list(
         Person.objects.filter(contact_opt_in=True, appointments__position=position)
@@ -258,6 +259,8 @@ def person_page(person: Person, today: dt.date) -> dict:
             ),
             None,
         )
+    for line in lines:
+        line.appointment.holdover_since = holdover_since(line.appointment, today)
     affiliations = list(person.affiliations.select_related("institution").order_by("start"))
     current_affiliations = [a for a in affiliations if a.possibly_covers(today)]
     return {
@@ -352,10 +355,13 @@ def set_seat_period(
     start_precision="day",
     end=None,
     end_precision="day",
+    end_kind=None,
     note="",
 ) -> SeatPeriod:
     """Give ``position`` ``seats`` seats from ``start`` to ``end``; refused (nothing written)
-    when its appointments would then have too many holders on some day."""
+    when its appointments would then have too many holders on some day. ``end_kind`` says
+    whether ``end`` is the period's last day or the day it ended (default: the
+    collaboration's ``CONVENER_END_DATES``)."""
     period = SeatPeriod(
         position=position,
         start=start,
@@ -365,6 +371,8 @@ def set_seat_period(
         seats=seats,
         note=note,
     )
+    if end_kind:
+        period.end_kind = end_kind
     period.save()
     return period
 

@@ -42,6 +42,7 @@ class TermStatus(models.TextChoices):
     WITHIN = "within", "Within limit"
     LAST_TERM = "last_term", "Last term"
     ENDS_SOON = "ends_soon", "Term ends soon"
+    ENDED = "ended", "Term ended"
     AT_LIMIT = "at_limit", "At limit"
     OVER_LIMIT = "over_limit", "Over limit"
 
@@ -100,22 +101,35 @@ def term_end(appointment: Appointment) -> dt.date | None:
     return add_months(appointment.start_date.latest, months)
 
 
+def holdover_since(appointment: Appointment, day: dt.date) -> dt.date | None:
+    """The day a regular holder still in office (no end recorded) began to hold over on
+    ``day``: the end of their term, when it has passed. The one rule of the chart, the
+    position and person pages, the succession dashboard and the Jekyll data."""
+    if not appointment.is_open or appointment.is_acting:
+        return None
+    end = term_end(appointment)
+    return end if end is not None and end <= day else None
+
+
 def term_status(appointment: Appointment, today: dt.date) -> Term:
-    """The status of a current holder's term, as the dashboard shows it."""
+    """The status of a current holder's term, as the dashboard shows it: a term that has
+    already ended is "Term ended" (the holder holds over), never "ends soon"."""
     position = appointment.position
     end = term_end(appointment)
     n, limit = appointment.term_number or 0, position.term_limit
+    ended = end is not None and end <= today
     soon = end is not None and end <= add_months(today, 6)
     if limit and n > limit:
         status = TermStatus.OVER_LIMIT
     elif limit and n == limit:
         status = TermStatus.AT_LIMIT if soon else TermStatus.LAST_TERM
+    elif ended:
+        status = TermStatus.ENDED
     elif soon:
         status = TermStatus.ENDS_SOON
     else:
         status = TermStatus.WITHIN
-    holdover = end if end is not None and end <= today else None
-    return Term(appointment, end, status, holdover)
+    return Term(appointment, end, status, holdover_since(appointment, today))
 
 
 def current_terms(today: dt.date, version: int | None = None) -> list[Term]:
@@ -242,6 +256,7 @@ class Vacancy:
     vacant_seats: int
     since: dt.date | None
     incoming: list[Appointment] = field(default_factory=list)  # decided, not yet started
+    since_text: str = ""  # since when, at the precision the records give (never a made-up day)
 
     @property
     def months(self) -> int | None:
@@ -249,6 +264,15 @@ class Vacancy:
             return None
         today = dt.date.today()
         return (today.year - self.since.year) * 12 + today.month - self.since.month
+
+
+def _free_from_text(a: Appointment) -> str:
+    """The first day the seat was free after ``a``, as precisely as its end is recorded: the
+    day after a last day, a day of leaving itself, or the month or year the end names."""
+    end = a.end_date
+    if end.precision == "day":
+        return a.sure_until.isoformat()
+    return str(end)
 
 
 def vacancies(today: dt.date) -> list[Vacancy]:
@@ -285,14 +309,17 @@ def _vacancies(today: dt.date) -> list[Vacancy]:
             holders[a.position_id] += 1
         elif a.maybe_until is not None and a.end is not None:
             left = a.sure_until  # the first day the seat was surely free
-            last_end[a.position_id] = max(last_end.get(a.position_id, left), left)
+            if a.position_id not in last_end or left > last_end[a.position_id][0]:
+                last_end[a.position_id] = (left, _free_from_text(a))
     result = []
     for p in positions:
         p.seats_today = p.seats_on(today, periods.get(p.pk, []))
         free = p.seats_today - holders[p.pk]
         if free > 0:
-            since = last_end.get(p.pk) if holders[p.pk] == 0 else None
-            result.append(Vacancy(p, free, since or (p.start if holders[p.pk] == 0 else None)))
+            since, text = None, ""
+            if holders[p.pk] == 0:
+                since, text = last_end.get(p.pk) or (p.start, str(p.start_date or ""))
+            result.append(Vacancy(p, free, since, text))
     return sorted(result, key=lambda v: (v.since or today, v.position.title))
 
 

@@ -138,18 +138,21 @@ def timeline(request):
             .select_related("person")
             .order_by("start")
         )
-        # a bar needs both ends on the axis: rows with an unknown date are in the table only
-        charted = [a for a in appointments if a.start is not None and not a.end_unknown]
+        # a bar needs its start on the axis: a row whose start nobody recorded is in the
+        # table only; one whose end nobody recorded fades out after the days it surely ran
+        charted = [a for a in appointments if a.start is not None]
         for a in charted:
             first = min(first, a.start)
         for p in positions:
             bars = [
                 charts.Bar(
                     a.start,
-                    a.end,
-                    f"{a.person.name}, {a.period_display()}",
+                    a.sure_until if a.end_unknown else a.end,
+                    f"{a.person.name}, {a.period_display()}"
+                    + (", end not recorded" if a.end_unknown else ""),
                     uncertain=a.start_precision != "day",
                     acting=a.is_acting,
+                    end_unknown=a.end_unknown,
                 )
                 for a in charted
                 if a.position_id == p.pk

@@ -315,6 +315,36 @@ class NoOverlapMixin:
         # stored rows in the order the database gives them; rows not yet saved come after
         return sorted(mine, key=lambda p: (p.start, p.pk is None, p.pk or 0))
 
+    def fold_key(self) -> tuple:
+        """What two periods must share to be one fact told twice (the same person's affiliation
+        with the same institution, the same career stage): a merge folds them."""
+        return self.scope_key()
+
+    def same_fact(self, other) -> bool:
+        """Whether ``other`` tells the same fact over days that surely meet this one's, or
+        exactly the same dates (a merge then keeps one period, their union)."""
+        if self.fold_key() != other.fold_key():
+            return False
+        dates = ("start", "start_precision", "end", "end_precision")
+        same = all(getattr(self, f) == getattr(other, f) for f in dates)
+        return same or overlaps_surely(self, other)
+
+    def fold(self, other) -> None:
+        """Make this period the union of itself and ``other`` (the same fact): the earlier
+        start and the later end, each at the precision it was recorded with; open when
+        either is still open. A date nobody recorded gives way to a recorded one."""
+        mine, theirs = self.start_date, other.start_date
+        if mine is None or (theirs is not None and theirs.earliest < mine.earliest):
+            self.start, self.start_precision = other.start, other.start_precision
+        if self.is_open:
+            return
+        if other.is_open:
+            self.end, self.end_precision = None, "day"
+            return
+        mine, theirs = self.end_date, other.end_date
+        if mine is None or (theirs is not None and theirs.latest > mine.latest):
+            self.end, self.end_precision = other.end, other.end_precision
+
     def clean(self):
         super().clean()
         if self.start is None or any(getattr(self, f + "_id") is None for f in self.overlap_scope):
@@ -349,6 +379,9 @@ class CareerStage(NoOverlapMixin, Interval):
 
     overlap_label = "career stage"
     history = HistoricalRecords()
+
+    def fold_key(self) -> tuple:
+        return (*self.scope_key(), self.stage)
 
     class Meta:
         ordering = ["person", "start"]

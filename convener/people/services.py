@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from convener.core.models import RegistryVersion
 
-from .models import MergedPerson, Person
+from .models import MergedPerson, NoOverlapMixin, Person
 
 
 def likely_duplicate_pairs(limit: int = 200) -> list[tuple[Person, Person]]:
@@ -60,6 +60,22 @@ def _relations():
         yield relation
 
 
+def _fold(row, keep: Person, name: str) -> bool:
+    """When ``keep`` already has the fact ``row`` tells (the same affiliation, overlapping or
+    with the same dates), widen ``keep``'s period to the union of both and delete ``row``:
+    the same affiliation told by two records of one person is one affiliation."""
+    peers = type(row).objects.filter(**{name: keep})
+    same = next((p for p in peers if p.same_fact(row)), None)
+    if same is None:
+        return False
+    same.fold(row)
+    same._change_reason = f"merged with {row} of a duplicate record"
+    row.delete()
+    same.full_clean()
+    same.save()
+    return True
+
+
 @transaction.atomic
 def merge_people(keep: Person, duplicate: Person, *, by: str = "") -> MergedPerson:
     """Move every record of ``duplicate`` (appointments, affiliations, memberships, career
@@ -109,6 +125,8 @@ def merge_people(keep: Person, duplicate: Person, *, by: str = "") -> MergedPers
         name = relation.field.name
         for row in relation.related_model.objects.filter(**{name: duplicate}):
             setattr(row, name, keep)
+            if isinstance(row, NoOverlapMixin) and _fold(row, keep, name):
+                continue
             try:
                 with transaction.atomic():
                     row.full_clean()

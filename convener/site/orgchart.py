@@ -125,14 +125,21 @@ def unrecorded_text(a: Appointment) -> str:
     return f"{a.person.name} from {a.start_date}; no record after that of who held it"
 
 
-def position_lines(pn: PositionNode, unit: OrgUnit, incoming: list[Appointment]) -> list[Line]:
+def position_lines(
+    pn: PositionNode, unit: OrgUnit, incoming: list[Appointment], link_day: dt.date | None = None
+) -> list[Line]:
+    """The lines of a position in its box; with ``link_day`` (a chart of another day than
+    today), the position links to its page as it stood that day, as the list beside it does."""
     seats = f" ({pn.seats} seats)" if pn.seats > 1 else ""
     title = short_title(pn.position, unit) + seats
+    href = pn.position.get_absolute_url()
+    if link_day is not None:
+        href += f"?on={link_day.isoformat()}"
     lines = [
         Line(
             "title",
             title,
-            pn.position.get_absolute_url(),
+            href,
             full=pn.position.title + seats,
             position=pn.position.slug,
         )
@@ -195,14 +202,18 @@ def _column_groups(children: list[UnitNode]) -> list[list[UnitNode]]:
     return columns
 
 
-def layout(roots: list[UnitNode], incoming: dict[int, list[Appointment]]) -> Layout:
+def layout(
+    roots: list[UnitNode],
+    incoming: dict[int, list[Appointment]],
+    link_day: dt.date | None = None,
+) -> Layout:
     """Place every unit of the tree (see the module's docstring for the shape)."""
 
     def box_for(node: UnitNode, depth: int, parent: Box | None) -> Box:
         box = Box(node, depth, parent=parent)
         box.w = BOX_W - depth * INDENT
         for pn in node.positions:
-            box.lines += position_lines(pn, node.unit, incoming.get(pn.position.pk, []))
+            box.lines += position_lines(pn, node.unit, incoming.get(pn.position.pk, []), link_day)
         return box
 
     tops = [box_for(r, 0, None) for r in roots]
@@ -382,11 +393,13 @@ def render_svg(
     *,
     standalone: bool,
     base_url: str = "",
+    is_today: bool = True,
 ) -> str:
     """The chart as SVG text. ``standalone`` (the download) carries its own stylesheet and
     absolute links; the page's inline copy is hidden from screen readers and from the Tab key
-    (the list beside it is the accessible version, with the same links)."""
-    lay = layout(roots, incoming)
+    (the list beside it is the accessible version, with the same links). A chart of another
+    day than today (``is_today`` False) links each position to its page of ``day``."""
+    lay = layout(roots, incoming, None if is_today else day)
     body = [*_links(lay)]
     for box in lay.tops:
         body.append(_box(box, standalone))

@@ -113,7 +113,9 @@ def org_chart(request):
                 "day": day,
                 "is_today": is_today,
                 "vacancies": sum(r.count_vacancies() for r in roots),
-                "svg": mark_safe(orgchart.render_svg(roots, day, incoming, standalone=False)),  # noqa: S308 - built with escape()
+                "svg": mark_safe(  # noqa: S308 - built with escape()
+                    orgchart.render_svg(roots, day, incoming, standalone=False, is_today=is_today)
+                ),
                 "org_list": mark_safe(orgchart.render_list(roots, day, is_today, incoming)),  # noqa: S308 - built with escape()
                 "incoming": incoming,
                 "unit": unit,
@@ -157,7 +159,14 @@ def org_chart_download(request, fmt):
             roots, incoming = _chart_tree(request, day)
         except BadQuery as error:
             return bad_request(request, error)
-        svg = orgchart.render_svg(roots, day, incoming, standalone=True, base_url=base_url)
+        svg = orgchart.render_svg(
+            roots,
+            day,
+            incoming,
+            standalone=True,
+            base_url=base_url,
+            is_today=day == timezone.localdate(),
+        )
         if fmt == "png":
             content = orgchart.to_png(svg)
         elif fmt == "pdf":

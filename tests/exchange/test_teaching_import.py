@@ -67,7 +67,7 @@ def test_units_and_positions_share_one_vocabulary_of_levels_and_a_lab_is_a_unit_
     assert Position.objects.get(external_id="dir").start is None
     bad = import_path(_only(tmp_path, "units", "id,name,kind,level,start\nx,X,area,L4,1994\n"))
     assert [str(p) for p in bad.problems] == [
-        "units, row 2, column level: 'L4' is not one of top, L1, L2, L3"
+        "units, row 2, column level: 'L4' is not one of top, L1, L2, L3, board, committee"
     ]
 
 

@@ -63,7 +63,7 @@ def test_which_terms_end_within_the_next_year(area):
         "Lead A": "within",
         "Lead B": "at_limit",
         "Lead C": "ends_soon",
-        "Deputy A": "ends_soon",
+        "Deputy A": "ended",  # its term ended on 2025-01-01: held over, not ending soon
         "Deputy B": "within",
     }
 

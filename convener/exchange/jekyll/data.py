@@ -262,6 +262,7 @@ class Collector:
                     "level": a.position.level,
                     "end": "unknown" if a.end_unknown else _partial(a.end, a.end_precision),
                     "end_precision": a.end_precision if (a.end or a.end_unknown) else None,
+                    "end_kind": a.end_kind if (a.end or a.end_unknown) else None,
                 }
             )
             rows.append(row)

@@ -69,6 +69,8 @@ class SiteImportReport:
 
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # what the importer warns of (e.g. a likely duplicate person), named by the site's record
+    warnings: list[str] = field(default_factory=list)
     imported: Report | None = None
     profiles_changed: int = 0
     orders_changed: int = 0
@@ -255,7 +257,8 @@ class SiteReader:
             stored = existing.get(row["id"]) or existing.get(
                 ("orcid", normalize_orcid(row["orcid"]))
             )
-            person = {c: row[c] for c in KINDS["people"]}
+            # profile links go through set_public_profile once made absolute (below)
+            person = {c: row[c] for c in KINDS["people"] if c not in ("photo_url", "website")}
             if stored is not None:  # what the site leaves empty keeps the registry's value
                 for column in ("name", "sort_name", "pronouns", "orcid"):
                     person[column] = person[column] or (getattr(stored, column) or "")
@@ -426,8 +429,25 @@ def import_site(site: Path, mapping_path: Path, *, dry_run: bool = False) -> Sit
                 value = "" if p.value in p.problem else p.value
                 reader.problem(record, site_field, value, p.problem)
             return report
+        _site_warnings(reader, report, imported)
         _apply_extras(reader, report, dry_run)
     return report
+
+
+def _site_warnings(reader: SiteReader, report: SiteImportReport, imported: Report) -> None:
+    """The importer's warnings (the same duplicate rule as every import path), each named by
+    the site's file and record rather than by a row of the file the import wrote."""
+
+    def record_of(kind: str, row: int) -> Record:
+        return reader.origins[kind][row - 2][0]
+
+    for w in imported.warnings:
+        text = re.sub(
+            r"row (\d+) of this file",
+            lambda m, kind=w.kind: record_of(kind, int(m.group(1))).where(),
+            w.problem,
+        )
+        report.warnings.append(f"{record_of(w.kind, w.row).where()}, {w.column}: {text}")
 
 
 def _write_csv(path: Path, kind: str, rows: list[dict]) -> None:

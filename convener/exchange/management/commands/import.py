@@ -161,6 +161,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         for note in report.notes:
             self.stdout.write(f"Note: {note}")
+        for warning in report.warnings:
+            self.stderr.write(f"Warning: {warning}")
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(problem)
