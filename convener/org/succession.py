@@ -319,7 +319,7 @@ def _vacancies(today: dt.date) -> list[Vacancy]:
             since, text = None, ""
             if holders[p.pk] == 0:
                 since, text = last_end.get(p.pk) or (p.start, str(p.start_date or ""))
-            result.append(Vacancy(p, free, since, text))
+            result.append(Vacancy(p, free, since, since_text=text))
     return sorted(result, key=lambda v: (v.since or today, v.position.title))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from convener.core.dates import add_months
 from convener.core.roles import Role, has_role
 from convener.nominations.models import Call, Candidacy
+from convener.nominations.services import calls_under_way
 from convener.org import succession
 from convener.org.models import Appointment, OrgUnit
 from convener.people.models import Person
@@ -120,11 +121,7 @@ def terms_without_call(
     position no call is being prepared or run, soonest first. The terms are the registry's
     of the day (computed once per registry version); the calls are read anew."""
     horizon = add_months(today, TERMS_AHEAD_MONTHS)
-    busy = set(
-        Call.objects.filter(
-            state__in=[Call.State.DRAFT, Call.State.OPEN, Call.State.CLOSED, Call.State.REVIEW]
-        ).values_list("position_id", flat=True)
-    )
+    busy = set(calls_under_way())  # positions with a call being prepared or run
     return sorted(
         (
             t

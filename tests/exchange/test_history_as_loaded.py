@@ -65,7 +65,10 @@ def test_a_mandate_starting_the_day_after_a_written_end_is_the_second_term(tmp_p
     person = Person.objects.get(name="Yara Benedek")
     history = client.get(person.get_absolute_url()).content.decode()
     history = history.split('id="history-h"')[1]
-    cells = [row.split("<td>")[4].split("</td>")[0] for row in history.split("<tr>")[2:]]
+    cells = [
+        row.split('<td data-label="Term">')[1].split("</td>")[0]
+        for row in history.split("<tr>")[2:]
+    ]
     assert cells == ["1", "2"]
     position = Appointment.objects.first().position
     page = client.get(position.get_absolute_url(), {"on": "2012-06-30"})
