@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('nominations', '0004_remove_flags_add_decision_constraints'),
+        ('people', '0007_person_sort_key'),
     ]
 
     operations = [
