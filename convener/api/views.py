@@ -79,7 +79,7 @@ class InstitutionViewSet(RegistryViewSet):
 
 
 class PersonViewSet(RegistryViewSet):
-    queryset = Person.objects.order_by("sort_name", "id")
+    queryset = Person.objects.order_by("sort_key", "id")
     serializer_class = serializers.PersonSerializer
     lookup_field = "slug"
     filterset_class = filters.PersonFilter

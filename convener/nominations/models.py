@@ -563,7 +563,7 @@ class Candidacy(models.Model):
 
     class Meta:
         verbose_name_plural = "candidacies"
-        ordering = ["call", "nominee__sort_name"]
+        ordering = ["call", "nominee__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["call", "nominee"], name="one_candidacy_per_person")
         ]
@@ -722,7 +722,7 @@ class RecommendationEntry(models.Model):
     recommended = models.BooleanField(_("recommended for appointment"), default=False)
 
     class Meta:
-        ordering = ["recommendation", "candidacy__nominee__sort_name"]
+        ordering = ["recommendation", "candidacy__nominee__sort_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["recommendation", "candidacy"], name="one_entry_per_candidate"

@@ -80,7 +80,7 @@ def _members():
     today = timezone.localdate()
     return Person.objects.filter(
         pk__in=Membership.objects.surely_on(today).values("person_id")
-    ).order_by("sort_name")
+    ).order_by("sort_key")
 
 
 @never_cache

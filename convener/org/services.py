@@ -138,7 +138,7 @@ def org_chart(day: dt.date) -> list[UnitNode]:
     pnodes = {
         p.pk: PositionNode(p, seats=p.seats_on(day, periods.get(p.pk, []))) for p in positions
     }
-    for a in sorted(appointments, key=lambda a: (*a.chronology, a.person.sort_name)):
+    for a in sorted(appointments, key=lambda a: (*a.chronology, a.person.sort_key)):
         position = pnodes[a.position_id].position
         a.position = position  # already loaded: term arithmetic needs it
         holdover = holdover_since(a, day)
@@ -278,7 +278,7 @@ def search(query: str, limit: int = 25) -> dict:
     if len(q) < 2:
         return {"people": [], "positions": [], "units": []}
     return {
-        "people": list(Person.objects.filter(name__icontains=q).order_by("sort_name")[:limit]),
+        "people": list(Person.objects.filter(name__icontains=q).order_by("sort_key")[:limit]),
         "positions": list(
             Position.objects.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
             .select_related("unit")

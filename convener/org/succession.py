@@ -450,7 +450,7 @@ def leadership_roles(
     if unit is not None:
         qs = qs.filter(position__unit_id__in=subtree_ids(unit))
     return qs.select_related("person", "position", "position__unit").order_by(
-        "person__sort_name", "start"
+        "person__sort_key", "start"
     )
 
 

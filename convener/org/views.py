@@ -90,7 +90,7 @@ def dashboard(request):
     filters.counts = dict(Counter(t.status for t in ending_all))
     ending = [t for t in ending_all if filters.keeps_status(t.status)]
     if filters.sort == "position":
-        ending.sort(key=lambda t: (t.appointment.position.title, t.appointment.person.sort_name))
+        ending.sort(key=lambda t: (t.appointment.position.title, t.appointment.person.sort_key))
     else:
         ending.sort(key=lambda t: t.urgency)
     lines = [

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -96,7 +95,11 @@ class Person(models.Model):
         help_text=_("e.g. “Della Valle, Maria”; filled in from the name when left empty"),
     )
     slug = models.SlugField(max_length=80, unique=True, blank=True)
+    # every list of people is ordered by this (names.sort_key): case and accents folded
+    sort_key = models.CharField(max_length=200, editable=False, default="")
     match_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    # near-same names are compared within a block (names.match_block)
+    match_block = models.CharField(max_length=40, editable=False, db_index=True, default="")
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     orcid = models.CharField(
         _("ORCID iD"),
@@ -137,10 +140,10 @@ class Person(models.Model):
     history = HistoricalRecords(excluded_fields=["email"])
 
     class Meta:
-        ordering = ["sort_name", "name"]
+        ordering = ["sort_key", "name"]
         verbose_name_plural = "people"
         # the API and the lists page through tens of thousands of people in this order
-        indexes = [models.Index(fields=["sort_name", "id"], name="person_sort_idx")]
+        indexes = [models.Index(fields=["sort_key", "id"], name="person_sort_key_idx")]
 
     def __str__(self):
         return self.name
@@ -155,23 +158,29 @@ class Person(models.Model):
         return names.sort_name(name)
 
     def duplicate_keys(self) -> dict[str, str]:
-        """What makes another record likely the same person: the same folded surname and first
-        initial (``match_key``), or the same ORCID iD."""
+        """Where another record that is likely the same person is looked for: the block of
+        near-same names (``match_block``; ``names.near_same`` decides within it), or the same
+        ORCID iD."""
         keys = {}
-        key = names.match_key(self.name)
-        if key:
-            keys["match_key"] = key
+        block = names.match_block(self.name)
+        if block:
+            keys["match_block"] = block
         if self.orcid:
             keys["orcid"] = normalize_orcid(self.orcid)
         return keys
 
+    def is_likely_duplicate_of(self, other: Person) -> bool:
+        """The one rule: the same ORCID iD, or the same or a near-same name
+        (``names.near_same``: same folded surname and initial, or surnames one letter apart)."""
+        if self.orcid and other.orcid and normalize_orcid(self.orcid) == other.orcid:
+            return True
+        return names.near_same(self.name, other.name)
+
     def likely_duplicates(self):
-        """Other people who share one of this person's ``duplicate_keys``."""
-        q = Q(pk__in=[])
-        for name, value in self.duplicate_keys().items():
-            q |= Q(**{name: value})
-        others = Person.objects.filter(q)
-        return others.exclude(pk=self.pk) if self.pk else others
+        """Other people who are likely this person (``is_likely_duplicate_of``): the few
+        candidates of the same block or ORCID iD are read, the rule applied to them."""
+        found = Person.likely_duplicates_of([self])[self.pk]
+        return Person.objects.filter(pk__in=[o.pk for o in found])
 
     @classmethod
     def likely_duplicates_of(cls, people) -> dict[int, list[Person]]:
@@ -194,7 +203,8 @@ class Person(models.Model):
             for key in person.duplicate_keys().items():
                 found.update(by_key.get(key, {}))
             found.pop(person.pk, None)
-            result[person.pk] = sorted(found.values(), key=lambda p: (p.sort_name, p.name, p.pk))
+            likely = [o for o in found.values() if person.is_likely_duplicate_of(o)]
+            result[person.pk] = sorted(likely, key=lambda p: (p.sort_key, p.name, p.pk))
         return result
 
     def clean(self):
@@ -241,7 +251,9 @@ class Person(models.Model):
         if loaded is not None and self.sort_name == names.sort_name(loaded):
             self.sort_name = ""
         self.sort_name = self.sort_name or self.default_sort_name(self.name)
+        self.sort_key = names.sort_key(self.sort_name)
         self.match_key = names.match_key(self.name)
+        self.match_block = names.match_block(self.name)
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk)
 

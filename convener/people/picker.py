@@ -85,11 +85,11 @@ def search_people(
     if len(query.strip()) < 2:
         return []
     base = people if people is not None else in_scope(scope, today)
-    # ordered by an expression of the sort name, not the column: with the column, PostgreSQL
-    # walks the sort-name index and filters every row until it has enough (all 60,000 for
+    # ordered by an expression of the sort key, not the column: with the column, PostgreSQL
+    # walks the sort-key index and filters every row until it has enough (all 60,000 for
     # a name late in the alphabet); with the expression it reads the trigram indexes of the
     # matching names (migration people 0006) and sorts those few
-    found = list(_matching(base, query).order_by(Concat("sort_name", Value("")), "pk")[:limit])
+    found = list(_matching(base, query).order_by(Concat("sort_key", Value("")), "pk")[:limit])
     ids = [p.pk for p in found]
     # today's institution and role; for someone who has none, the last ones, said as past
     institutions: dict[int, str] = {}

@@ -12,23 +12,26 @@ from .models import MergedPerson, NoOverlapMixin, Person
 
 
 def likely_duplicate_pairs(limit: int = 200) -> list[tuple[Person, Person]]:
-    """Pairs of people who share a folded surname and first initial, in one query whatever
-    the registry's size."""
+    """Pairs of people who are likely the same (``Person.is_likely_duplicate_of``: same or
+    near-same name), compared only within blocks of near-same names; one query whatever the
+    registry's size."""
     shared = (
-        Person.objects.exclude(match_key="")
-        .values("match_key")
+        Person.objects.exclude(match_block="")
+        .values("match_block")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
-        .values("match_key")
+        .values("match_block")
     )
-    people = Person.objects.filter(match_key__in=shared).order_by("match_key", "id")
+    people = Person.objects.filter(match_block__in=shared).order_by("match_block", "id")
     groups: dict[str, list[Person]] = {}
     for person in people:
-        groups.setdefault(person.match_key, []).append(person)
+        groups.setdefault(person.match_block, []).append(person)
     pairs = []
     for group in groups.values():
         for i, a in enumerate(group):
-            pairs.extend((a, b) for b in group[i + 1 :])
+            pairs.extend((a, b) for b in group[i + 1 :] if a.is_likely_duplicate_of(b))
+            if len(pairs) >= limit:
+                return pairs[:limit]
     return pairs[:limit]
 
 

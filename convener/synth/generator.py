@@ -31,6 +31,7 @@ from convener.org.models import (
     seat_clashes,
     term_numbers,
 )
+from convener.people import names as person_names
 from convener.people.models import Affiliation, CareerStage, Institution, Membership, Person
 
 from . import names
@@ -275,6 +276,7 @@ class Synthesizer:
                 orcid=orcid,
                 email=f"{slugify(given)}.{slugify(family)}.{i}@example.org",
             )
+            person.sort_key = person_names.sort_key(person.sort_name)
             sim.obj = person
             people.append(person)
             self.people.append(sim)

@@ -22,7 +22,7 @@ class CompletionForm(forms.Form):
         today = timezone.localdate()
         self.fields["person"].queryset = Person.objects.filter(
             pk__in=Appointment.objects.surely_on(today).values("person_id")
-        ).order_by("sort_name")
+        ).order_by("sort_key")
         self.fields["person"].label_from_instance = lambda p: p.sort_name
 
 

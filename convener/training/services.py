@@ -59,7 +59,7 @@ def _current_appointments(today: dt.date, person: Person | None = None) -> list[
     )
     if person is not None:
         appointments = appointments.filter(person=person)
-    return list(appointments.order_by("person__sort_name", "position__title"))
+    return list(appointments.order_by("person__sort_key", "position__title"))
 
 
 def compliance(

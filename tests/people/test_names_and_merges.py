@@ -1,7 +1,9 @@
 """Names as people write them, likely duplicates at import and in the admin, and the merge
 that makes one record of two without losing history."""
 
+import csv as csv_module
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -32,6 +34,10 @@ D = dt.date
         ("Jean-Luc De Smet", "De Smet, Jean-Luc"),
         ("Ada Lovelace", "Lovelace, Ada"),
         ("Bo", "Bo"),
+        # a capitalized word before a lower-case particle belongs to the surname
+        ("Aurélien Hamel de Vry", "Hamel de Vry, Aurélien"),
+        ("Giulia della Ruvere", "della Ruvere, Giulia"),
+        ("Anna ter Horst", "ter Horst, Anna"),
     ],
 )
 def test_sort_names_keep_particles_with_the_surname(name, sort_name):
@@ -39,27 +45,105 @@ def test_sort_names_keep_particles_with_the_surname(name, sort_name):
 
 
 def test_an_edited_sort_name_is_kept():
-    """The parser reads "Anne Hamel de Monchel" as surname "de Monchel"; her surname is
-    "Hamel de Monchel", and the record says so."""
-    person = PersonFactory(name="Anne Hamel de Monchel", sort_name="Hamel de Monchel, Anne")
-    person.pronouns = "she/her"
+    """Two given names before a particle read as a compound surname ("Piet van den Akker");
+    his given names are "Jan Piet", and the record says so."""
+    person = PersonFactory(name="Jan Piet van den Akker", sort_name="van den Akker, Jan Piet")
+    person.pronouns = "he/him"
     person.save()
     person.refresh_from_db()
-    assert person.sort_name == "Hamel de Monchel, Anne"
+    assert person.sort_name == "van den Akker, Jan Piet"
 
 
 def test_a_derived_sort_name_follows_a_renaming_and_an_edited_one_stays():
     derived = PersonFactory(name="Maria Valle")
-    edited = PersonFactory(name="Anne Hamel de Monchel", sort_name="Hamel de Monchel, Anne")
+    edited = PersonFactory(name="Jan Piet van den Akker", sort_name="van den Akker, Jan Piet")
     for person, new_name in (
         (derived, "Maria Della Valle"),
-        (edited, "Anne Hamel de Monchel-Ruiz"),
+        (edited, "Jan Piet van den Akker-Ruiz"),
     ):
         person = Person.objects.get(pk=person.pk)
         person.name = new_name
         person.save()
     assert Person.objects.get(pk=derived.pk).sort_name == "Della Valle, Maria"
-    assert Person.objects.get(pk=edited.pk).sort_name == "Hamel de Monchel, Anne"
+    assert Person.objects.get(pk=edited.pk).sort_name == "van den Akker, Jan Piet"
+
+
+# Hand-sorted: the sort names compared without case or accents ("della Ruvere" under D
+# after "De Smet"; "Émile" as "Emile"), the particle kept as written.
+ALPHABETICAL = [
+    "Yaw Abara",
+    "Pieter de Smet",
+    "Giulia della Ruvere",
+    "Émile Durand",
+    "Aurélien Hamel de Vry",
+    "Zora Ilić",
+    "Anna ter Horst",
+    "Jan van den Akker",
+    "Ans van Hool",
+    "Marek Wierzba",
+]
+
+
+def test_every_list_of_people_sorts_without_case_or_accents(client, login):
+    """Lower-case particles used to sort after "Wierzba"; people list, API and the
+    leadership CSV now agree with the hand-sorted list."""
+    for n, name in enumerate(reversed(ALPHABETICAL)):
+        person = PersonFactory(name=name)
+        position = PositionFactory(level="L1", term_limit=None)
+        services.appoint(person, position, D(2010 + n % 3, 1, 1), end=D(2015, 1, 1))
+    assert [p.name for p in Person.objects.all()] == ALPHABETICAL
+    login("staff")
+    api = client.get("/api/people/").json()
+    listed = api["results"] if isinstance(api, dict) else api
+    assert [p["name"] for p in listed] == ALPHABETICAL
+    csv = client.get(reverse("org:leaders"), {"format": "csv"}).content.decode()
+    rows = [row[0] for row in list(csv_module.reader(io.StringIO(csv)))[1:]]
+    assert rows == ALPHABETICAL
+
+
+def test_an_edited_sort_name_decides_the_order():
+    PersonFactory(name="Ada Zeller")
+    PersonFactory(name="Marek Wierzba", sort_name="Aardvark, Marek")
+    assert [p.name for p in Person.objects.all()] == ["Marek Wierzba", "Ada Zeller"]
+
+
+@pytest.mark.parametrize(
+    "a,b,flagged",
+    [
+        ("Kofi Amankwa", "Kofi Amankwah", True),
+        ("Kofi Amankwa", "K. Amankwah", True),
+        ("Ama Owusu", "ama OWUSU", True),
+        ("Ana Silva", "Ana Souza", False),
+        ("Ana Santos", "Ana Santana", False),
+        ("Wei Chen", "Wei Cheng", False),  # short surnames a letter apart are other names
+        ("Kofi Amankwa", "Kwame Amankwah", True),  # same initial: a manager looks
+        ("Kofi Amankwa", "Ama Amankwah", False),
+    ],
+)
+def test_near_same_names_are_likely_duplicates(a, b, flagged):
+    PersonFactory(name=a)
+    PersonFactory(name=b)
+    pairs = [tuple(p.name for p in pair) for pair in likely_duplicate_pairs()]
+    assert pairs == ([(a, b)] if flagged else [])
+    second = Person.objects.get(name=b)
+    assert [p.name for p in second.likely_duplicates()] == ([a] if flagged else [])
+
+
+def test_the_duplicates_page_and_an_import_flag_a_near_same_name(client, login, tmp_path):
+    PersonFactory(name="Kofi Amankwa", slug="kofi-amankwa")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "people.csv").write_text(
+        "id,name\nka,Kofi Amankwah\nas,Ana Souza\nas2,Ana Silva\n", encoding="utf-8"
+    )
+    report = import_path(folder)
+    assert report.ok
+    assert [(w.row, w.problem.split(" (")[0]) for w in report.warnings] == [
+        (2, "may be the same person as Kofi Amankwa")
+    ]
+    login("manager")
+    page = client.get(reverse("people:duplicates")).content.decode()
+    assert "Kofi Amankwah" in page and "Ana Souza" not in page
 
 
 def test_an_import_warns_of_a_likely_duplicate_and_still_imports(tmp_path):

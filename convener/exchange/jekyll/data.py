@@ -276,7 +276,7 @@ class Collector:
             for h in p["holders"]:
                 current[h["person"]].append(slug)
         wanted = Person.objects.filter(Q(slug__in=list(current)) | Q(pk__in=history_people))
-        people = list(wanted.order_by("sort_name", "slug"))
+        people = list(wanted.order_by("sort_key", "slug"))
         institutions = {}
         for aff in (
             Affiliation.objects.possibly_on(self.today)
