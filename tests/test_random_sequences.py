@@ -820,6 +820,19 @@ class Sequences(RuleBasedStateMachine):
 
         self.step("move call", path, act)
 
+    @rule(index=st.integers(0, 3), path=st.sampled_from(["service", "page", "api"]))
+    def close_for_review(self, index, path):
+        """A manager takes a call that has a standing candidate on to the committee (closed,
+        then in review), so that sequences reach the review and the decision often."""
+        call = self._call(index)
+        if (
+            call.state not in {"open", "closed"}
+            or not call.candidacies.filter(state="consented").exists()
+        ):
+            return
+        for to_state in ["closed", "review"] if call.state == "open" else ["review"]:
+            self.move_call(index, to_state, 0, "Enough candidates", path)
+
     @rule(
         index=st.integers(0, 3),
         nominee=st.integers(0, 6),
@@ -916,7 +929,7 @@ class Sequences(RuleBasedStateMachine):
         index=st.integers(0, 3),
         chosen=st.sets(st.integers(0, 6), max_size=2),
         start=days,
-        who=st.integers(0, 2),
+        who=st.sampled_from([0, 1, 0, 1, 2]),  # a manager most often, or a reviewer
         no_conflict=st.sampled_from([True, True, False]),
         rationale=st.sampled_from(["The strongest plan.", "  "]),
         path=st.sampled_from(["service", "page"]),
