@@ -366,23 +366,17 @@ class Call(models.Model):
     def latest_recommendation(self) -> Recommendation | None:
         """The committee's recommendation in force: the most recent one recorded (with its
         author and the candidates it names, fetched at once)."""
-        return (
-            self.recommendations.select_related("made_by")
-            .prefetch_related(
-                models.Prefetch(
-                    "entries",
-                    queryset=RecommendationEntry.objects.select_related("candidacy__nominee"),
-                )
-            )
-            .order_by("-made_at", "-id")
-            .first()
-        )
+        return self._recommendations().first()
 
     def recommendation_acts(self) -> list[Recommendation]:
         """Every recommendation the committee's members recorded, the latest first, each
         with its author and the candidates it names: a manager reads them all, not only
         the one recorded last."""
-        return list(
+        return list(self._recommendations())
+
+    def _recommendations(self):
+        """The recommendations recorded, the latest first, with author and named candidates."""
+        return (
             self.recommendations.select_related("made_by")
             .prefetch_related(
                 models.Prefetch(
