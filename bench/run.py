@@ -183,6 +183,12 @@ def scale(people: int, work: Path) -> dict:
         ["review", "prepare", "--year", str(year)], env, work
     )
     quiet(["review", "publish", "--id", "2"], env)
+    # a correction of that published year: checked against both published years and against
+    # the version it replaces, so it is the heaviest preparation an officer can ask for
+    steps["prepare a correction of that year (a new version, with a reason)"] = run(
+        ["review", "prepare", "--year", str(year), "--reason", "bench: a correction"], env, work
+    )
+    quiet(["review", "publish", "--id", "3"], env)
     if STEPS:
         print("  export popolo", flush=True)
         steps["export popolo"] = run(["export", "popolo", "--out", str(work / "p.json")], env, work)
