@@ -424,16 +424,22 @@ def main() -> int:
             for people in scales:
                 print(f"scale {people}...", flush=True)
                 out["scales"][str(people)] = scale(people, Path(tmp))
+                # each scale written as it completes: a failure at the larger scale keeps
+                # the smaller one's results
+                write(out)
         finally:
             drop(f"convener_bench_migrated_{os.getpid()}")
+    print("\n".join(table(out)))
+    return 0
+
+
+def write(out: dict) -> None:
     (ROOT / "bench" / "results.json").write_text(json.dumps(out, indent=1) + "\n")
     lines = table(out)
     readme = ROOT / "bench" / "README.md"
     old = readme.read_text() if readme.exists() else ""
     notes = old[old.index(NOTES_MARK) :] if NOTES_MARK in old else NOTES_MARK + "\n"
     readme.write_text("\n".join(lines) + "\n" + notes)
-    print("\n".join(lines))
-    return 0
 
 
 if __name__ == "__main__":
