@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Value
-from django.db.models.functions import Concat
+from django.db import connections
+from django.db.models import Q, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat, Upper
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -62,14 +64,27 @@ def in_scope(scope: str, today: dt.date):
     return people
 
 
+# On PostgreSQL, the name and the sort name as one upper-cased text, which is what the trigram
+# index of migration people 0008 holds: one index scan for every word, where a condition per
+# column ("in the name or in the sort name") made the planner read all 60,000 rows. Words hold
+# no spaces, so a word is in this text exactly when it is in the name or in the sort name.
+SEARCH_TEXT_SQL = "UPPER(people_person.name::text || ' ' || people_person.sort_name::text)"
+
+
 def _matching(people, query: str):
     q = query.strip()
     orcid = normalize_orcid(q)
     if orcid and len(orcid) == 19:
         return people.filter(orcid=orcid)
-    words = q.split()
+    words = q.split()[:5]
+    if connections[people.db].vendor == "postgresql":
+        people = people.alias(search_text=RawSQL(SEARCH_TEXT_SQL, (), output_field=TextField()))
+        for word in words:
+            # upper-cased by the database, as the indexed text is (Python's upper differs)
+            people = people.filter(search_text__contains=Upper(Value(word)))
+        return people
     condition = Q()
-    for word in words[:5]:
+    for word in words:
         condition &= Q(name__icontains=word) | Q(sort_name__icontains=word)
     return people.filter(condition)
 

@@ -135,3 +135,43 @@ def test_someone_with_no_current_post_is_shown_with_their_last_institution_and_r
     login("member")
     results = client.get(reverse("site:person_search"), {"q": "oldtimer"}).json()["results"]
     assert results[0]["detail"] == "CERN until 2004 · formerly Magnet L2 Manager"
+
+
+def test_every_word_must_be_in_the_name_or_the_sort_name_and_nothing_else_matches():
+    """Hand-worked: the sort name is "family, given" (the particle kept in front), so a word
+    can be found in either; a word is never found across the two
+    (the text the database searches joins them with a space), and % or _ typed by someone
+    are letters, not wildcards."""
+    strasse = PersonFactory(name="Jürgen Straße")
+    hamel = PersonFactory(name="Anna de Hamel")
+    PersonFactory(name="Anna Hamelin")
+    PersonFactory(name="Annabel Stone")
+    assert (strasse.sort_name, hamel.sort_name) == ("Straße, Jürgen", "de Hamel, Anna")
+    assert [m.person for m in search_people("straße")] == [strasse]
+    assert [m.person for m in search_people("jürg STR")] == [strasse]
+    # "hamel" and "de": both in one person's names; "anna hamel" matches Hamelin's too
+    assert [m.person for m in search_people("hamel de")] == [hamel]
+    assert {m.person.name for m in search_people("anna hamel")} == {
+        "Anna de Hamel",
+        "Anna Hamelin",
+    }
+    # the end of the name joined to the start of the sort name is not a word of either
+    assert search_people("aßestr") == [] and search_people("Straßestraße") == []
+    assert search_people("ann%") == [] and search_people("a_na") == []
+
+
+def test_on_postgresql_the_search_can_read_the_trigram_index():
+    """The search text in the query and the one the index holds (migration people 0008) must
+    be the same expression, or PostgreSQL reads every person (47 ms at 60,000 people instead
+    of 1.4). With sequential scans off, a plan without the index means they differ."""
+    from django.db import connection
+
+    from convener.people.picker import _matching
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    PersonFactory(name="Maria Mullins")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = _matching(Person.objects.all(), "mull ins").explain()
+    assert "person_search_trgm_idx" in plan, plan
