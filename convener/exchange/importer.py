@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
 
+from convener.core import batch
 from convener.core.batch import CHUNK, chunked
 from convener.core.dates import UNKNOWN_WORDS, PartialDate, Precision
 from convener.core.inputs import text_problem
@@ -850,6 +851,8 @@ def import_tables(tables: Tables, *, dry_run: bool = False, progress=False, user
             transaction.set_rollback(True)
         elif dry_run:
             transaction.set_rollback(True)
+    if not dry_run and not report.problems and sum(report.created.values()) >= batch.BULK_ROWS:
+        batch.refresh_statistics()
     return report
 
 

@@ -289,3 +289,18 @@ def test_the_upload_page_imports_for_managers_and_reports_problems(client, login
 def test_only_managers_import(client, login, role, status):
     login(role)
     assert client.get("/import/").status_code == status
+
+
+def test_a_bulk_import_gathers_the_planner_statistics_and_a_dry_run_does_not(tmp_path, monkeypatch):
+    """A large load (here: 3 rows and more, for the test) ends with ANALYZE, as synth does;
+    a dry run writes nothing, so it has nothing to gather."""
+    from convener.core import batch
+
+    calls = []
+    monkeypatch.setattr(batch, "BULK_ROWS", 3)
+    monkeypatch.setattr(batch, "refresh_statistics", lambda: calls.append("analyze"))
+    folder = folder_with(tmp_path)
+    assert import_path(folder, dry_run=True).ok and calls == []
+    report = import_path(folder)
+    assert report.ok and sum(report.created.values()) >= 3 and calls == ["analyze"]
+    assert import_path(folder).ok and calls == ["analyze"]  # nothing new: nothing to gather

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from convener.core.batch import refresh_statistics
 from convener.people.models import Person
 from convener.synth.generator import Synthesizer, check_registry
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         summary = synth.run()
+        refresh_statistics()  # tens of thousands of rows: the planner's statistics anew
         elapsed = time.perf_counter() - started
         if options["verbosity"]:
             parts = ", ".join(f"{v} {k}" for k, v in summary.items())
