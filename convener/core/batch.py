@@ -276,6 +276,15 @@ BULK_ROWS = 10_000
 
 def refresh_statistics() -> None:
     """The planner's statistics gathered anew (``ANALYZE``), after a bulk load. PostgreSQL
-    and SQLite both have the statement; it may run inside a transaction."""
+    and SQLite both have the statement; it may run inside a transaction. On PostgreSQL the
+    GIN indexes' pending lists are merged first: rows added in bulk wait there, read one by
+    one by every search (3.3 ms instead of 0.24 for the picker's index at 60,000 people),
+    until a VACUUM, which cannot run inside a transaction, or this."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "WHERE a.amname = 'gin'"
+            )
         cursor.execute("ANALYZE")
