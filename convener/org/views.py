@@ -93,27 +93,46 @@ def dashboard(request):
         ending.sort(key=lambda t: (t.appointment.position.title, t.appointment.person.sort_key))
     else:
         ending.sort(key=lambda t: t.urgency)
-    lines = [
-        line for line in model.lines if filters.keeps(area(line.position), line.position.level)
-    ]
-    vacancies = [v for v in model.vacancies if filters.keeps(area(v.position), v.position.level)]
+
+    def registry_sections():
+        # holdovers, the bench, lead posts without a deputy, vacancies and exceptions read
+        # the registry alone: drawn once per version, day and area and level filters
+        lines = [
+            line for line in model.lines if filters.keeps(area(line.position), line.position.level)
+        ]
+        return render_to_string(
+            "org/_succession_registry.html",
+            {
+                "holdovers": [t for t in in_scope if t.holdover_since],
+                "without_deputy": [line for line in lines if not line.deputies],
+                "bench": [(line, a) for line in lines for a in line.ready],
+                "strength": [
+                    row
+                    for row in succession.bench_strength(lines, today, areas_of)
+                    if filters.area is None or row["area"].pk == filters.area.pk
+                ],
+                "vacancies": [
+                    v for v in model.vacancies if filters.keeps(area(v.position), v.position.level)
+                ],
+                "exceptions": model.exceptions,
+            },
+        )
+
+    sections = page_cache.registry_derived(
+        "succession-sections",
+        registry_sections,
+        str(filters.area.pk if filters.area else ""),
+        str(filters.level or ""),
+        version=version,
+    )
     context = {
         "today": today,
         "months": months,
         "filters": filters,
         "ending": filters.paginate(ending),
         "ending_total": len(ending),
-        "holdovers": [t for t in in_scope if t.holdover_since],
         "over_limit": [t for t in in_scope if t.status == succession.TermStatus.OVER_LIMIT],
-        "without_deputy": [line for line in lines if not line.deputies],
-        "bench": [(line, a) for line in lines for a in line.ready],
-        "strength": [
-            row
-            for row in succession.bench_strength(lines, today, areas_of)
-            if filters.area is None or row["area"].pk == filters.area.pk
-        ],
-        "vacancies": vacancies,
-        "exceptions": model.exceptions,
+        "registry_sections": mark_safe(sections),  # noqa: S308 - drawn by the template engine
         "can_call": has_role(request.user, Role.MANAGER),
         "extra": [("months", months)],
     }
