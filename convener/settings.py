@@ -44,6 +44,7 @@ _KNOWN = {
     "CONVENER_IMPORT_MAX_MB",
     "CONVENER_IMPORT_MAX_ROWS",
     "CONVENER_IMPORT_JOB_TIMEOUT_MINUTES",
+    "CONVENER_WORKER_PROCESSES",
 }
 _unknown = sorted(k for k in os.environ if k.startswith("CONVENER_") and k not in _KNOWN)
 if _unknown:
@@ -220,6 +221,10 @@ if CONVENER_END_DATES not in {"last_day", "left"}:
 # of each kind (a CSV, a sheet, a Popolo list). A workbook may not declare more either.
 IMPORT_MAX_BYTES = envint("CONVENER_IMPORT_MAX_MB", 25, 1, 2_000) * 2**20
 IMPORT_MAX_ROWS = envint("CONVENER_IMPORT_MAX_ROWS", 100_000, 1, 10_000_000)
+# processes a long computation (preparing a review) may spread over: the cores this process
+# may use (at most 8), unless told otherwise; 1 computes everything in the process itself
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+WORKER_PROCESSES = envint("CONVENER_WORKER_PROCESSES", min(_CORES or 1, 8), 1, 64)
 # A background import that shows no sign of life for this long was left by a worker that
 # stopped (killed, out of memory, the machine restarted): the next worker marks it failed.
 IMPORT_JOB_TIMEOUT = dt.timedelta(

@@ -1,0 +1,54 @@
+"""Independent jobs spread over processes: the answers come back in the jobs' order, the
+work really happens in other processes, and a failure in a child is the caller's failure."""
+
+import os
+
+import pytest
+
+from convener.core import parallel
+
+
+def square_and_pid(job):
+    return job * job, os.getpid()
+
+
+def fail_on_three(job):
+    if job == 3:
+        raise ValueError("three")
+    return job
+
+
+def test_results_come_back_in_the_order_of_the_jobs_from_other_processes():
+    seen = []
+    out = parallel.run(
+        square_and_pid, [4, 1, 3, 2], processes=2, cost=lambda j: j, done=seen.append
+    )
+    assert [square for square, _ in out] == [16, 1, 9, 4]
+    pids = {pid for _, pid in out}
+    assert os.getpid() not in pids
+    assert 1 <= len(pids) <= 2
+    assert seen == [1, 2, 3, 4]
+
+
+def test_one_process_computes_here_in_order(settings):
+    settings.WORKER_PROCESSES = 1
+    seen = []
+    out = parallel.run(square_and_pid, [2, 5], done=seen.append)
+    assert out == [(4, os.getpid()), (25, os.getpid())]
+    assert seen == [1, 2]
+
+
+def test_the_setting_decides_how_many_processes(settings):
+    settings.WORKER_PROCESSES = 2
+    out = parallel.run(square_and_pid, [1, 2, 3])
+    assert os.getpid() not in {pid for _, pid in out}
+
+
+def test_a_single_job_is_computed_here(settings):
+    settings.WORKER_PROCESSES = 4
+    assert parallel.run(square_and_pid, [7]) == [(49, os.getpid())]
+
+
+def test_a_failure_in_a_child_is_raised_to_the_caller():
+    with pytest.raises(ValueError, match="three"):
+        parallel.run(fail_on_three, [1, 2, 3, 4], processes=2)
