@@ -65,6 +65,7 @@ HIDDEN = (
     f"{MIN_GROUP}, or a figure from which a smaller group or someone's answer could be "
     "worked out"
 )
+TOLERANCE = 1e-6  # a relaxation's optimum this close to a whole number is taken as it
 TRIALS = 2  # candidates tried, each, before hiding one that overlaps and going round again
 
 
@@ -253,6 +254,8 @@ class System:
         if r:
             matrix = coo_matrix((data, (rows, cols)), shape=(r, n)).tocsr()
             constraints = [LinearConstraint(matrix, lows, highs)]
+        if objective is None and not _relaxation_feasible(cost, upper, constraints):
+            return None  # no fractional solution, so no whole one either
         result = milp(
             cost,
             integrality=np.ones(n),
@@ -263,6 +266,34 @@ class System:
         if result.status != 0:
             return None
         return result.x.round() if keep_binaries else result.x[: self.n_vars].round()
+
+    def relaxed_range(self, bounds, objective) -> tuple[float, float] | None:
+        """The least and the greatest whole value of ``objective`` that the linear relaxation
+        allows (every whole solution lies in between; unbounded if it could not be solved);
+        None if it has no solution at all."""
+        rows, cols, lows, highs, r = self.constraints(bounds)
+        if self.n_vars == 0:
+            return 0, 0
+        upper = np.repeat(self.size, len(self.options)).astype(float)
+        constraints = []
+        if r:
+            matrix = coo_matrix(([1.0] * len(rows), (rows, cols)), shape=(r, self.n_vars))
+            constraints = [LinearConstraint(matrix.tocsr(), lows, highs)]
+        out = []
+        for sign in (1, -1):
+            result = milp(
+                sign * np.asarray(objective, dtype=float),
+                integrality=np.zeros(self.n_vars),
+                bounds=Bounds(np.zeros(self.n_vars), upper),
+                constraints=constraints,
+            )
+            if result.status == 2:  # infeasible
+                return None
+            if result.status != 0:  # not solved: nothing learned, the caller goes on
+                return -np.inf, np.inf
+            out.append(sign * result.fun)
+        low, high = out
+        return int(np.ceil(low - TOLERANCE)), int(np.floor(high + TOLERANCE))
 
     def satisfies(self, y, bounds) -> bool:
         for (c, option), (lo, hi) in bounds.items():
@@ -292,9 +323,10 @@ class System:
         return out
 
     @sensitive_variables()
-    def forced(self, bounds) -> list[tuple[int, str]] | None:
+    def forced(self, bounds, skip=frozenset()) -> list[tuple[int, str]] | None:
         """(atom, category) pairs whose value every solution fixes at 0 or at the atom's
-        size, i.e. people whose answer the attacker can derive; None if no solution."""
+        size, i.e. people whose answer the attacker can derive; None if no solution. Pairs
+        in ``skip`` are not looked at (the caller knows them already)."""
         solutions = []
         if self.truth is not None and self.satisfies(self.truth, bounds):
             solutions.append(self.truth)
@@ -308,6 +340,8 @@ class System:
         # size minus the sum: there "up" means the sum is below the size
         needs = []
         for terms, size, label in self.targets():
+            if label in skip:
+                continue
             other = label[1] == OTHER
             for up in (True, False):
                 needs.append((terms, size, label, up != other))
@@ -335,6 +369,19 @@ class System:
         return forced
 
 
+def _relaxation_feasible(cost, upper, constraints) -> bool:
+    """Whether the linear relaxation (fractional values allowed) has a solution: solved
+    in a few milliseconds where the integer program, to prove it has none, often takes
+    several times as long."""
+    result = milp(
+        cost,
+        integrality=np.zeros(len(cost)),
+        bounds=Bounds(np.zeros(len(cost)), upper),
+        constraints=constraints,
+    )
+    return result.status != 2  # 2: infeasible
+
+
 def _meets(y, need) -> bool:
     terms, size, _, above_zero = need
     total = sum(y[c] * w for c, w in terms)
@@ -355,13 +402,21 @@ def _informative(cell: Cell) -> bool:
 
 
 @sensitive_variables()
-def _forced_people(cells, options, truth, exclusive) -> set[tuple[int, str]] | None:
-    """(person, category) pairs the attacker can derive from ``cells`` (None: no solution)."""
+def _forced_people(cells, options, truth, exclusive, known=frozenset()):
+    """(person, category) pairs the attacker can derive from ``cells`` (None: no solution).
+    Pairs in ``known`` may be left out: an atom whose people are all known for a category is
+    not examined for it."""
     active = [c for c in cells if _informative(c)]
     if not active:
         return set()
     system = System(active, options, truth, exclusive)
-    forced = system.forced(_published_bounds(active))
+    skip = set()
+    if known:
+        for i, people in enumerate(system.members):
+            for category in [*options, OTHER]:
+                if all((p, category) in known for p in people):
+                    skip.add((i, category))
+    forced = system.forced(_published_bounds(active), skip)
     if forced is None:
         return None
     return {(p, category) for atom, category in forced for p in system.members[atom]}
@@ -590,7 +645,8 @@ def _hide_differences(cells, earlier, options, truth, exclusive) -> None:
     before = _forced_people(earlier, options, truth, exclusive) or set()
     alone = _forced_people(cells, options, truth, exclusive) or set()
     while True:
-        forced = _forced_people(earlier + cells, options, truth, exclusive)
+        # what either gives away alone is no news: only the rest is examined
+        forced = _forced_people(earlier + cells, options, truth, exclusive, before | alone)
         if forced is None:
             return  # answers changed since: the earlier figures no longer fit today's
         leaked = {(p, c) for p, c in forced if (p, c) not in before and (p, c) not in alone}
@@ -661,6 +717,11 @@ def _uncertain(system: System, cells: list[Cell], c: int, option: str) -> bool:
     objective = np.zeros(system.n_vars)
     for i in system.cell_atoms[c]:
         objective[system.var(i, j)] = 1
+    relaxed = system.relaxed_range(bounds, objective)
+    if relaxed is None:
+        return True
+    if relaxed[1] - relaxed[0] < need:  # whole solutions lie in between: fewer values still
+        return False
     high = system.solve(bounds, objective=objective)
     if high is None:
         return True
@@ -669,3 +730,31 @@ def _uncertain(system: System, cells: list[Cell], c: int, option: str) -> bool:
         return True
     low = system.solve(bounds, objective=-objective)
     return low is not None and high - int(objective @ low) >= need
+
+
+@sensitive_variables()
+def decide(job: tuple) -> list[tuple[dict, dict, dict, bool]]:
+    """One question's disclosure decision, for ``core.parallel``: ``job`` is (audience,
+    new cells, options, truth, stored cells, strict), with audience "officer" for
+    ``suppress_officer`` and anything else for ``protect``. Returns, per new cell, what it
+    shows and why not (shown, reason, side, exact), for ``apply``."""
+    audience, cells, options, truth, stored, strict = job
+    if audience == "officer":
+        suppress_officer(cells, options, truth, stored)
+    else:
+        protect(list(stored) + cells, options, truth, strict=strict)
+    return [(c.shown, c.reason, c.side, c.exact) for c in cells]
+
+
+@sensitive_variables()
+def apply(cells: list[Cell], decided: list[tuple[dict, dict, dict, bool]]) -> None:
+    """Set on ``cells`` what ``decide`` returned for them (from another process)."""
+    for cell, (shown, reason, side, exact) in zip(cells, decided, strict=True):
+        cell.shown, cell.reason, cell.side, cell.exact = shown, reason, side, exact
+
+
+@sensitive_variables()
+def cost(job: tuple) -> int:
+    """A rough order of a job's work: the people in its cells, and in the stored ones."""
+    _, cells, _, _, stored, _ = job
+    return sum(c.n for c in cells) + sum(c.n for c in stored)

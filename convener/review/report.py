@@ -28,11 +28,12 @@ import numpy as np
 from django.db.models import Min
 from django.views.decorators.debug import sensitive_variables
 
+from convener.core import parallel
 from convener.org.models import Appointment, Position
 from convener.people.models import Membership
 
-from . import services, stats
-from .disclosure import MIN_GROUP, SLACK, Cell, protect, round_base, suppress_officer
+from . import disclosure, services, stats
+from .disclosure import MIN_GROUP, SLACK, Cell, round_base
 
 OFFICER, PUBLISHED = "officer", "published"
 SERVICE_LEVELS = {Position.Level.BOARD, Position.Level.COMMITTEE}
@@ -536,8 +537,9 @@ def build(
     }
     base_rows, engagement, chart_rows, stored_cells, question_notes = [], [], [], [], []
     order = 0
+    prepared = []  # per question: its options and cells, and what decides what they show
     for qi, question in enumerate(questions):
-        progress(10 + 60 * qi // max(len(questions), 1), f"{question.text[:60]}")
+        progress(10 + 20 * qi // max(len(questions), 1), f"{question.text[:60]}")
         options = (published_options if not officer else officer_options)(question)
         if not options:
             continue
@@ -545,27 +547,35 @@ def build(
         cells_list = question_cells(data, year, question, keys, order)
         order += len(cells_list)
         picked = data.picked[question.key]
+        if officer and question.key == "gender":
+            cells_list += _institution_cells(data, day, question.key, keys, order)
         truth = {p: picked[p] for c in cells_list for p in c.roster}
+        earlier = [
+            Cell.from_store(s, i)
+            for i, s in enumerate(stored or [])
+            if s["question"] == question.key
+        ]
+        job = (audience, cells_list, keys, truth, earlier, strict)
+        prepared.append((question, options, cells_list, job))
+    # the questions are independent: decided side by side, on as many cores as there are
+    jobs = [job for *_, job in prepared]
+
+    def checked(n):
+        progress(30 + 30 * n // len(jobs), f"Checked what can be shown: {n} of {len(jobs)}")
+
+    checked(0)
+    decisions = parallel.run(disclosure.decide, jobs, cost=disclosure.cost, done=checked)
+    for (*_, cells_list, _), decided in zip(prepared, decisions, strict=True):
+        disclosure.apply(cells_list, decided)
+    for qi, (question, options, cells_list, _) in enumerate(prepared):
+        progress(60 + 10 * qi // max(len(prepared), 1), f"{question.text[:60]}")
         if officer:
-            if question.key == "gender":
-                cells_list += _institution_cells(data, day, question.key, keys, order)
-            earlier = [
-                Cell.from_store(s, i)
-                for i, s in enumerate(stored or [])
-                if s["question"] == question.key
-            ]
-            suppress_officer(cells_list, keys, truth, earlier)
             stored_cells += [c.store() for c in cells_list]
-            data.institutions_shown = {
-                c.key[1] for c in cells_list if c.key[0] == "institution" and "woman" in c.shown
-            }
+            if question.key == "gender":
+                data.institutions_shown = {
+                    c.key[1] for c in cells_list if c.key[0] == "institution" and "woman" in c.shown
+                }
         else:
-            earlier = [
-                Cell.from_store(s, i)
-                for i, s in enumerate(stored or [])
-                if s["question"] == question.key
-            ]
-            protect(earlier + cells_list, keys, truth, strict=strict)
             stored_cells += [c.store() for c in cells_list if c.ranges()]
         cells = {c.key: c for c in cells_list}
         if question.kind == question.Kind.MULTI:

@@ -410,3 +410,25 @@ def test_the_officer_cannot_work_out_a_hidden_region_from_the_answered_total():
     assert "north_america" not in level.shown and len(level.shown) == 1
     low, high = exact_range([level], level, "north_america", tuple(options), True, True)
     assert high - low >= 2
+
+
+def test_the_relaxation_bounds_a_hidden_count_as_worked_out_by_hand():
+    """The relaxation (fractions allowed) that settles most of the officer's questions before
+    any integer program. A level of 24 with 8 women, its resource seats (12) and community
+    seats (12). With the level and the community seats shown (8 and 6), the resource seats'
+    count is 8 - 6 = 2 exactly. With the community seats hidden too it can be anything from
+    0 to 8 (a seat group holds at most 12). With the level shown as 30, more women than
+    people, nothing fits."""
+    from convener.review.disclosure import System
+
+    truth = {i: ({"woman"} if i in {0, 1, 12, 13, 14, 15, 16, 17} else set()) for i in range(24)}
+    level = cell(("level", "L2"), 0, range(24), truth)
+    resources = cell(("resources", "L2"), 1, range(12), truth)
+    community = cell(("community", "L2"), 2, range(12, 24), truth)
+    system = System([level, resources, community], ["woman"], None, False)
+    objective = np.zeros(system.n_vars)
+    for i in system.cell_atoms[1]:
+        objective[system.var(i, 0)] = 1
+    assert system.relaxed_range({(0, "woman"): (8, 8), (2, "woman"): (6, 6)}, objective) == (2, 2)
+    assert system.relaxed_range({(0, "woman"): (8, 8)}, objective) == (0, 8)
+    assert system.relaxed_range({(0, "woman"): (30, 30)}, objective) is None
