@@ -128,25 +128,18 @@ def prepare(review: Review, progress=None) -> Review:
         data_as_of = timezone.now()
         data = report.Data()
         data.reference_days[review.year] = review.reference_date
-        step(5, "The officer's tables")
-        officer = report.build(
-            review.year,
-            report.OFFICER,
-            strict=review.strict,
+        step(5, "The officer's and the published tables")
+        both = {"year": review.year, "strict": review.strict}
+        officer, published = report.build_together(
+            [
+                {**both, "audience": report.OFFICER, "stored": _distinct(seen)},
+                {**both, "audience": report.PUBLISHED, "stored": stored},
+            ],
             data=data,
-            stored=_distinct(seen),
-            progress=lambda pct, note: step(5 + pct * 45 // 100, f"Officer: {note}"),
+            progress=lambda pct, note: step(5 + pct * 90 // 100, note),
+            labels=["Officer: ", "Published: "],
         )
         officer_cells = officer.pop("cells")
-        step(50, "The published tables")
-        published = report.build(
-            review.year,
-            report.PUBLISHED,
-            strict=review.strict,
-            data=data,
-            stored=stored,
-            progress=lambda pct, note: step(50 + pct * 45 // 100, f"Published: {note}"),
-        )
         cells = published.pop("cells")
         step(96, "Charts and pages")
         meta = _meta(review, data_as_of)

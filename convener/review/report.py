@@ -506,11 +506,55 @@ def build(
     every earlier published snapshot (published audience) or of every earlier draft of the
     year the officer has seen (officer audience): the review is checked against them. The
     result's ``cells`` are what the preparation must keep for later checks."""
+    request = {"year": year, "audience": audience, "strict": strict, "stored": stored}
+    return build_together([request], data=data or Data(), progress=progress)[0]
+
+
+@sensitive_variables()
+def build_together(requests: list[dict], *, data: Data, progress=None, labels=()) -> list[dict]:
+    """Several reviews sharing ``data`` (the officer's and the published one), each given as
+    ``build``'s arguments: their questions' disclosure checks, independent of each other,
+    are spread together over the machine's cores. ``progress(percent, note)`` hears of
+    all of it, a note starting with the request's label."""
+    progress = progress or (lambda pct, note: None)
+    labels = list(labels) or [""] * len(requests)
+    window = {"low": 0, "high": 0, "label": ""}
+
+    def within(pct, note):  # a stage's own 0 to 100, placed in its part of the whole
+        span = window["high"] - window["low"]
+        progress(window["low"] + span * min(pct, 100) // 100, f"{window['label']}{note}")
+
+    def part(low, high, label):
+        window.update(low=low, high=high, label=label)
+
+    stages = [_stages(data=data, progress=within, **request) for request in requests]
+    jobs = []
+    for i, stage in enumerate(stages):
+        part(5 + 10 * i // len(stages), 5 + 10 * (i + 1) // len(stages), labels[i])
+        jobs.append(next(stage))
+    flat = [job for mine in jobs for job in mine]
+
+    def checked(n):
+        part(15, 80, "")
+        within(100 * n // max(len(flat), 1), f"Checked what can be shown: {n} of {len(flat)}")
+
+    checked(0)
+    decided = parallel.run(disclosure.decide, flat, cost=disclosure.cost, done=checked)
+    out, start = [], 0
+    for i, (stage, mine) in enumerate(zip(stages, jobs, strict=True)):
+        part(80 + 15 * i // len(stages), 80 + 15 * (i + 1) // len(stages), labels[i])
+        out.append(stage.send(decided[start : start + len(mine)]))
+        start += len(mine)
+    return out
+
+
+@sensitive_variables()
+def _stages(year, audience, *, strict, data, stored, progress):
+    """``build`` in two stages around the disclosure checks: yields the questions' jobs for
+    ``disclosure.decide``, is sent their decisions, and yields the review."""
     from . import workforce
     from .models import Goal
 
-    data = data or Data()
-    progress = progress or (lambda pct, note: None)
     day = data.day(year)
     officer = audience == OFFICER
     levels = []
@@ -539,7 +583,7 @@ def build(
     order = 0
     prepared = []  # per question: its options and cells, and what decides what they show
     for qi, question in enumerate(questions):
-        progress(10 + 20 * qi // max(len(questions), 1), f"{question.text[:60]}")
+        progress(100 * qi // max(len(questions), 1), f"{question.text[:60]}")
         options = (published_options if not officer else officer_options)(question)
         if not options:
             continue
@@ -557,18 +601,12 @@ def build(
         ]
         job = (audience, cells_list, keys, truth, earlier, strict)
         prepared.append((question, options, cells_list, job))
-    # the questions are independent: decided side by side, on as many cores as there are
-    jobs = [job for *_, job in prepared]
-
-    def checked(n):
-        progress(30 + 30 * n // len(jobs), f"Checked what can be shown: {n} of {len(jobs)}")
-
-    checked(0)
-    decisions = parallel.run(disclosure.decide, jobs, cost=disclosure.cost, done=checked)
+    # the questions are independent: decided side by side (see build_together)
+    decisions = yield [job for *_, job in prepared]
     for (*_, cells_list, _), decided in zip(prepared, decisions, strict=True):
         disclosure.apply(cells_list, decided)
     for qi, (question, options, cells_list, _) in enumerate(prepared):
-        progress(60 + 10 * qi // max(len(prepared), 1), f"{question.text[:60]}")
+        progress(80 * qi // max(len(prepared), 1), f"{question.text[:60]}")
         if officer:
             stored_cells += [c.store() for c in cells_list]
             if question.key == "gender":
@@ -644,7 +682,7 @@ def build(
             engagement.append(
                 _engagement(cells, data, day, year, question.key, option.key, label, officer)
             )
-    progress(75, "Retention, advancement and institutions")
+    progress(80, "Retention, advancement and institutions")
     women = data.picked["gender"]
     stages = data.once("stages", workforce.stages_by_person)
     extra = {
@@ -711,7 +749,7 @@ def build(
     review["tests"] = _multiple_comparisons(review)
     review["summary"] = _summary(review)
     review["cells"] = stored_cells
-    return review
+    yield review
 
 
 def _share(cell: Cell, option: str, officer: bool) -> float | None:

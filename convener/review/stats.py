@@ -309,13 +309,7 @@ def _fisher_region(n1: int, n2: int) -> np.ndarray:
     t = x1 + x2 the test rejects x1 up to a critical count c(t) (one quantile per margin);
     x1 - c(x1 + x2) grows with x1, so a binary search over all x2 at once finds the last."""
     total = n1 + n2
-    t = np.arange(total + 1)
-    lo, hi = np.full(total + 1, -1), np.minimum(t, n1)
-    while (lo < hi).any():  # c(t): the largest x1 with P(X1 <= x1 | t) <= ALPHA
-        mid = (lo + hi + 1) // 2
-        ok = stats.hypergeom.cdf(mid, total, t, n1) <= ALPHA * (1 + 1e-9)
-        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
-    c = lo
+    c = _fisher_critical(total, n1)
     x2 = np.arange(n2 + 1)
     lo, hi = np.full(n2 + 1, -1), np.full(n2 + 1, n1)
     while (lo < hi).any():
@@ -323,6 +317,49 @@ def _fisher_region(n1: int, n2: int) -> np.ndarray:
         ok = mid <= c[np.minimum(mid + x2, total)]
         lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
     return lo
+
+
+def _fisher_critical(total: int, n1: int, step: int = 16) -> np.ndarray:
+    """c(t) for every margin t: the largest x1 with P(X1 <= x1 | t) <= ALPHA (-1 if none).
+
+    Found by binary search, first on every ``step``-th margin, then on the others within
+    the bracket their neighbours give (a margin one larger moves the quantile by 0 or 1).
+    Each bracket's ends are checked first; a margin whose bracket is wrong is searched over
+    its whole range, so the result is exact whatever the brackets were."""
+    t = np.arange(total + 1)
+    top = np.minimum(t, n1)
+
+    def rejects(x, margins):
+        return stats.hypergeom.cdf(x, total, margins, n1) <= ALPHA * (1 + 1e-9)
+
+    def search(margins, lo, hi):  # lo rejected (or -1), the answer <= hi
+        lo, hi = lo.copy(), hi.copy()
+        open_ = np.nonzero(lo < hi)[0]
+        while open_.size:  # only the margins not settled yet
+            mid = (lo[open_] + hi[open_] + 1) // 2
+            ok = rejects(mid, margins[open_])
+            lo[open_] = np.where(ok, mid, lo[open_])
+            hi[open_] = np.where(ok, hi[open_], mid - 1)
+            open_ = open_[lo[open_] < hi[open_]]
+        return lo
+
+    grid = np.unique(np.append(t[::step], total))
+    known = search(grid, np.full(len(grid), -1), top[grid])
+    right = np.searchsorted(grid, t)  # the first grid margin at or after t
+    left = np.where(grid[right] == t, right, right - 1)
+    lo = np.maximum(known[left], known[right] - (grid[right] - t))
+    hi = np.minimum(known[left] + (t - grid[left]), known[right])
+    lo, hi = np.clip(lo, -1, top), np.clip(hi, -1, top)
+    # exact whatever the brackets are: where lo is not rejected, or hi + 1 is (the answer
+    # lies above hi, as the cdf grows with x1), the whole range is searched instead
+    wrong = (
+        (hi < lo)
+        | ((lo >= 0) & ~rejects(np.maximum(lo, 0), t))
+        | ((hi < top) & rejects(np.minimum(hi + 1, top), t))
+    )
+    lo, hi = np.where(wrong, -1, lo), np.where(wrong, top, hi)
+    c = search(t, lo, hi)
+    return c
 
 
 @functools.lru_cache(maxsize=64)

@@ -99,6 +99,18 @@ def test_exact_power_of_boschloos_test():
     assert c.power_boundary == pytest.approx(0.092340, abs=5e-4)
 
 
+def test_exact_power_of_fishers_test_between_two_samples():
+    # 60 against 300 people (over 300 in all: Fisher's one-sided test). By brute force in a
+    # scratch session: for every table (x1 of 60, x2 of 300), scipy.stats.fisher_exact on
+    # [[x1, x2], [60 - x1, 300 - x2]] with alternative="less"; the power is the sum of
+    # binom.pmf(x1, 60, p1) * binom.pmf(x2, 300, 0.3) over the tables with p <= 0.05:
+    # 0.771287 at p1 = 0.15 (half) and 0.193309 at p1 = 0.24 (four fifths).
+    c = stats.two_samples(10, 60, 90, 300)
+    assert c.method == Method.FISHER
+    assert c.power_half == pytest.approx(0.771287, abs=5e-6)
+    assert c.power_boundary == pytest.approx(0.193309, abs=5e-6)
+
+
 def test_power_is_stated_in_words_that_cannot_contradict_themselves():
     weak = stats.against_share(3, 10, 0.30).verdict()
     assert "cannot rule such a shortfall out" in weak and "100%" not in weak
