@@ -1,12 +1,12 @@
 """Independent pieces of one long computation, spread over the machine's cores.
 
 ``run(work, jobs)`` returns ``[work(job) for job in jobs]``, in order. With more than one
-job and ``settings.WORKER_PROCESSES`` above 1, the jobs run in that many forked processes,
-most costly first, so that the longest does not start last. Forked, not spawned: a child
-starts at once with everything the parent imported. A child must not touch the database
-(it shares the parent's connection); it computes from its job and returns a picklable
-result. It ends with ``os._exit`` (multiprocessing's way), so nothing of the parent's, such as
-that connection, is closed or flushed by it."""
+job and ``settings.WORKER_PROCESSES`` above 1, the jobs run in that many processes, most
+costly first, so that the longest does not start last. The processes come from a fork
+server: a clean process that has imported ``work``'s module and nothing of the caller's
+state, so no database connection, lock or library thread of the caller is inherited.
+``work`` must therefore be a module-level function computing from its job alone (no
+database), and jobs and results must be picklable."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def run(
     ``done(n)`` is told each time another job has finished (n of them so far)."""
     jobs = list(jobs)
     processes = min(processes or settings.WORKER_PROCESSES, len(jobs))
-    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if processes <= 1 or "forkserver" not in multiprocessing.get_all_start_methods():
         results = []
         for job in jobs:
             results.append(work(job))
@@ -41,7 +41,8 @@ def run(
         return results
     order = sorted(range(len(jobs)), key=lambda i: -cost(jobs[i])) if cost else range(len(jobs))
     results: list = [None] * len(jobs)
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([work.__module__])  # used when the server first starts
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         futures = {pool.submit(work, jobs[i]): i for i in order}
         for n, future in enumerate(as_completed(futures), start=1):

@@ -175,6 +175,16 @@ def _roles(request) -> dict:
 HEAVY = ("confidential", "pages", "pdf", "snapshot")  # read only by what needs them
 
 
+def _charts_url(review, audience: str) -> str:
+    """Where the review's charts are, ending in "/charts/": each chart's address is this,
+    its id and its format (one URL reversed per page, not two per chart)."""
+    if audience == "officer":
+        address = reverse("review:officer_chart", args=[review.pk, "c", "svg"])
+    else:
+        address = reverse("review:published_chart", args=[review.year, review.version, "c", "svg"])
+    return address.removesuffix("c.svg")
+
+
 def _page(request, review, stored: dict, *, audience: str, status=200, errors=None):
     """A review page from stored parts: nothing is computed here. The body of a published
     snapshot, which never changes, is rendered once and kept in the cache."""
@@ -186,6 +196,7 @@ def _page(request, review, stored: dict, *, audience: str, status=200, errors=No
         "commentary": (stored or {}).get("commentary") or review.commentary,
         "editable": audience == "officer" and review.state == Review.State.DRAFT,
         "errors": errors or {},
+        "charts_url": _charts_url(review, audience),
     }
 
     def body_context():

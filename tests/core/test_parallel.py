@@ -49,6 +49,30 @@ def test_a_single_job_is_computed_here(settings):
     assert parallel.run(square_and_pid, [7]) == [(49, os.getpid())]
 
 
-def test_a_failure_in_a_child_is_raised_to_the_caller():
-    with pytest.raises(ValueError, match="three"):
+def test_a_failure_in_a_child_is_raised_to_the_caller_with_text_only():
+    """The child's traceback comes back as text, without the variables of its frames: an
+    error report shows the lines, never the job."""
+    with pytest.raises(ValueError, match="three") as raised:
         parallel.run(fail_on_three, [1, 2, 3, 4], processes=2)
+    remote = raised.value.__cause__
+    assert "fail_on_three" in str(remote) and 'raise ValueError("three")' in str(remote)
+    assert remote.__traceback__ is None
+
+
+def test_the_processes_do_not_share_the_callers_state():
+    """A fork server's processes start clean: what the caller changed after importing the
+    module is not seen there (no connection, lock or thread of the caller is inherited)."""
+    global MARK
+    MARK = "changed by the caller"
+    try:
+        out = parallel.run(read_mark, [1, 2], processes=2)
+    finally:
+        MARK = "as imported"
+    assert out == ["as imported", "as imported"]
+
+
+MARK = "as imported"
+
+
+def read_mark(job):
+    return MARK
