@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import Q, TextField, Value
+from django.db.models import TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Upper
 from django.template.loader import render_to_string
@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 
 from convener.core.validators import normalize_orcid
 
+from .apps import SQLITE_UPPER
 from .models import Affiliation, Membership, Person
 
 SCOPES = ("all", "members", "holders")
@@ -83,10 +84,18 @@ def _matching(people, query: str):
             # upper-cased by the database, as the indexed text is (Python's upper differs)
             people = people.filter(search_text__contains=Upper(Value(word)))
         return people
-    condition = Q()
+    # SQLite (the embedded demo): the same text, upper-cased by Python on both sides (see
+    # people.apps: SQLite's own UPPER leaves "ü" as it is)
+    people = people.alias(
+        search_text=RawSQL(
+            f"{SQLITE_UPPER}(people_person.name || ' ' || people_person.sort_name)",
+            (),
+            output_field=TextField(),
+        )
+    )
     for word in words:
-        condition &= Q(name__icontains=word) | Q(sort_name__icontains=word)
-    return people.filter(condition)
+        people = people.filter(search_text__contains=word.upper())
+    return people
 
 
 def search_people(
