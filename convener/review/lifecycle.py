@@ -211,6 +211,22 @@ def _meta(review: Review, data_as_of) -> dict:
     }
 
 
+def _chart_title(chart: dict) -> str:
+    """An option with its question ("Yes" alone could be any yes/no question)."""
+    question = chart.get("question_text")  # reviews prepared before it was kept: the option
+    return f"{chart['label']} ({question})" if question else chart["label"]
+
+
+def _chart_groups(review: dict) -> list[dict]:
+    """The charts by question, each with its options' ids and labels: the downloads list."""
+    groups: dict[str, dict] = {}
+    for chart in review["charts"]:
+        question = chart.get("question_text") or chart["question"]
+        group = groups.setdefault(question, {"question": question, "charts": []})
+        group["charts"].append({"id": chart["id"], "label": chart["label"]})
+    return list(groups.values())
+
+
 def charts(review: dict) -> dict[str, str]:
     """Every chart of a review as SVG, keyed by its id."""
     out = {}
@@ -218,7 +234,7 @@ def charts(review: dict) -> dict[str, str]:
         out[chart["id"]] = str(
             bar_chart(
                 chart["id"],
-                f"{chart['label']}: share at each level",
+                f"{_chart_title(chart)}: share at each level",
                 "Bars are each level's share; the dark tick is the share of the pool the level "
                 "is chosen from. The tables give the same numbers.",
                 [tuple(row) for row in chart["rows"]],
@@ -273,6 +289,7 @@ def render_parts(review: dict, meta: dict, commentary: dict | None = None) -> di
         "tests": review["tests"],
         "charts": svgs,
         "chart_ids": list(svgs),
+        "chart_groups": _chart_groups(review),
         "csv": buffer.getvalue(),
         "meta": meta,
         "commentary": commentary or {},

@@ -674,6 +674,7 @@ def _stages(year, audience, *, strict, data, stored, progress):
                 {
                     "id": f"chart-{question.key}-{option.key}",
                     "question": question.key,
+                    "question_text": question.text,
                     "option": option.key,
                     "label": label,
                     "rows": chart,

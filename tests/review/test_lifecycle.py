@@ -326,6 +326,24 @@ def test_who_sees_which_review(
     )
 
 
+def test_the_charts_are_listed_by_question_with_each_option_named(client, world):
+    """ "Yes" alone could be any yes/no question: the downloads list each chart under its
+    question, by its option's label, and the chart's title names both."""
+    review = published(world)
+    client.force_login(world["member"])
+    page = client.get(reverse("review:published_year", args=[YEAR])).content.decode()
+    charts = page[page.index("Charts as SVG or PNG") :]
+    charts = charts[: charts.index("</details>")]
+    gender = charts.index("What is your current gender? Choose all that apply.")
+    woman = charts.index("Woman: <a href=", gender)
+    disability = charts.index("Do you have a disability?")
+    assert gender < woman < disability
+    svg_url = f"/review/published/{YEAR}/v{review.version}/charts/chart-gender-woman.svg"
+    assert f'<a href="{svg_url}">SVG</a>' in charts
+    svg = client.get(svg_url).content.decode()
+    assert "Woman (What is your current gender? Choose all that apply.)" in svg
+
+
 def test_downloads_for_each_audience(client, world):
     review = published(world)
     client.force_login(world["member"])
