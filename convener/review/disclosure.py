@@ -65,6 +65,7 @@ HIDDEN = (
     f"{MIN_GROUP}, or a figure from which a smaller group or someone's answer could be "
     "worked out"
 )
+INFEASIBLE = 2  # scipy's milp status for a program without a solution
 TOLERANCE = 1e-6  # a relaxation's optimum this close to a whole number is taken as it
 TRIALS = 2  # candidates tried, each, before hiding one that overlaps and going round again
 
@@ -229,10 +230,10 @@ class System:
                 r += 1
         return rows, cols, lows, highs, r
 
-    def solve(self, bounds, extra=(), objective=None, binaries=0, keep_binaries=False):
-        """One integer program: the attacker's constraints, ``extra`` rows (lists of
-        (column, coefficient), low, high) over the variables and ``binaries`` added 0/1
-        columns, maximizing ``objective``. Returns the solution or None."""
+    def program(self, bounds, extra=(), binaries=0):
+        """The attacker's constraints and ``extra`` rows (lists of (column, coefficient),
+        low, high) over the variables and ``binaries`` added 0/1 columns: (the columns'
+        upper bounds, the constraints)."""
         rows, cols, lows, highs, r = self.constraints(bounds)
         data = [1.0] * len(rows)
         for terms, lo, hi in extra:
@@ -244,17 +245,24 @@ class System:
             highs.append(hi)
             r += 1
         n = self.n_vars + binaries
-        if n == 0:  # nobody in any cell: nothing to solve for
-            return np.zeros(0)
-        if self.n_vars == 0:
-            return np.zeros(n) if keep_binaries else np.zeros(0)
         upper = np.concatenate([np.repeat(self.size, len(self.options)), np.ones(binaries)])
-        cost = np.zeros(n) if objective is None else -np.asarray(objective, dtype=float)
         constraints = []
         if r:
             matrix = coo_matrix((data, (rows, cols)), shape=(r, n)).tocsr()
             constraints = [LinearConstraint(matrix, lows, highs)]
-        if objective is None and not _relaxation_feasible(cost, upper, constraints):
+        return upper, constraints
+
+    def solve(self, bounds, extra=(), objective=None, binaries=0, keep_binaries=False):
+        """One integer program (see ``program``), maximizing ``objective``. Returns the
+        solution or None."""
+        n = self.n_vars + binaries
+        if n == 0:  # nobody in any cell: nothing to solve for
+            return np.zeros(0)
+        if self.n_vars == 0:
+            return np.zeros(n) if keep_binaries else np.zeros(0)
+        upper, constraints = self.program(bounds, extra, binaries)
+        cost = np.zeros(n) if objective is None else -np.asarray(objective, dtype=float)
+        if objective is None and _relaxed(cost, upper, constraints).status == INFEASIBLE:
             return None  # no fractional solution, so no whole one either
         result = milp(
             cost,
@@ -271,23 +279,13 @@ class System:
         """The least and the greatest whole value of ``objective`` that the linear relaxation
         allows (every whole solution lies in between; unbounded if it could not be solved);
         None if it has no solution at all."""
-        rows, cols, lows, highs, r = self.constraints(bounds)
         if self.n_vars == 0:
             return 0, 0
-        upper = np.repeat(self.size, len(self.options)).astype(float)
-        constraints = []
-        if r:
-            matrix = coo_matrix(([1.0] * len(rows), (rows, cols)), shape=(r, self.n_vars))
-            constraints = [LinearConstraint(matrix.tocsr(), lows, highs)]
+        upper, constraints = self.program(bounds)
         out = []
         for sign in (1, -1):
-            result = milp(
-                sign * np.asarray(objective, dtype=float),
-                integrality=np.zeros(self.n_vars),
-                bounds=Bounds(np.zeros(self.n_vars), upper),
-                constraints=constraints,
-            )
-            if result.status == 2:  # infeasible
+            result = _relaxed(sign * np.asarray(objective, dtype=float), upper, constraints)
+            if result.status == INFEASIBLE:
                 return None
             if result.status != 0:  # not solved: nothing learned, the caller goes on
                 return -np.inf, np.inf
@@ -369,17 +367,16 @@ class System:
         return forced
 
 
-def _relaxation_feasible(cost, upper, constraints) -> bool:
-    """Whether the linear relaxation (fractional values allowed) has a solution: solved
-    in a few milliseconds where the integer program, to prove it has none, often takes
+def _relaxed(cost, upper, constraints):
+    """The linear relaxation (fractional values allowed), minimizing ``cost``: solved in a
+    few milliseconds where the integer program, to prove it has no solution, often takes
     several times as long."""
-    result = milp(
+    return milp(
         cost,
         integrality=np.zeros(len(cost)),
         bounds=Bounds(np.zeros(len(cost)), upper),
         constraints=constraints,
     )
-    return result.status != 2  # 2: infeasible
 
 
 def _meets(y, need) -> bool:

@@ -358,8 +358,7 @@ def _fisher_critical(total: int, n1: int, step: int = 16) -> np.ndarray:
         | ((hi < top) & rejects(np.minimum(hi + 1, top), t))
     )
     lo, hi = np.where(wrong, -1, lo), np.where(wrong, top, hi)
-    c = search(t, lo, hi)
-    return c
+    return search(t, lo, hi)
 
 
 @functools.lru_cache(maxsize=64)
